@@ -1,0 +1,1 @@
+"""Deduplication: near-identical copies (MinHash/LSH) and reports of one event."""

@@ -1,0 +1,163 @@
+"""Reports of one event: articles that share a date, a speaker, a venue and a topic.
+
+Different outlets write one press conference up in different words, so body similarity cannot
+find them. What they share is who spoke, where, when and about what; those features are scored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from monitor import orgs
+
+# Reports of an event appear on its day or within this many days of it.
+MAX_DAYS_APART = 2
+# Feature weights of the score; a shared speaker or venue weighs more than shared topic words.
+_WEIGHTS = {"speakers": 0.4, "venues": 0.3, "topics": 0.3}
+# Score at or above which an article joins an event: a shared speaker (0.4) alone is not enough,
+# a speaker and a venue (0.7), or a speaker with a quarter of the topic words, are.
+JOIN_SCORE = 0.5
+_TOPIC_COUNT = 12
+_LEAD_CHARS = 400
+_SPEAKER = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fa5]{{0,12}}?)(?P<title>{orgs.OFFICIAL_TITLES})"
+    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在)"
+)
+_PRESS_EVENT = re.compile(r"新闻发布会|发布会|记者会|吹风会|答记者问")
+_VENUES = re.compile(r"国新办|国务院新闻办公室|国务院新闻办|国务院联防联控机制|外交部|商务部")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person quoted at the event, with title and organisation."""
+
+    name: str
+    title: str
+    org: str | None
+
+
+@dataclass(frozen=True)
+class EventFeatures:
+    """What an article says about the event it reports."""
+
+    month: int | None
+    day: int | None
+    year: int | None
+    speakers: tuple[Speaker, ...]
+    venues: tuple[str, ...]
+    topics: tuple[str, ...]
+
+    @property
+    def speaker_org(self) -> str | None:
+        """The organisation of the first quoted speaker that has one."""
+        return next((s.org for s in self.speakers if s.org), None)
+
+    def to_json(self) -> dict:
+        """A JSON-serialisable form, for storage."""
+        return {
+            "month": self.month,
+            "day": self.day,
+            "year": self.year,
+            "speakers": [s.__dict__ for s in self.speakers],
+            "venues": list(self.venues),
+            "topics": list(self.topics),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> EventFeatures:
+        """The inverse of to_json."""
+        return cls(
+            month=data.get("month"),
+            day=data.get("day"),
+            year=data.get("year"),
+            speakers=tuple(Speaker(**s) for s in data.get("speakers", [])),
+            venues=tuple(data.get("venues", [])),
+            topics=tuple(data.get("topics", [])),
+        )
+
+
+def event_features(
+    title: str, body: str, when: tuple[int | None, int, int] | None
+) -> EventFeatures:
+    """Features of the event an article reports.
+
+    Args:
+        when: (year or None, month, day) of publication, if known.
+    """
+    lead = body[:_LEAD_CHARS]
+    speakers: dict[str, Speaker] = {}
+    for match in _SPEAKER.finditer(body):
+        name = match.group("name")
+        if name not in speakers:
+            org = orgs.trim_org(match.group("prefix"))
+            speakers[name] = Speaker(name, match.group("title"), org)
+    venues = (
+        sorted({orgs.canonical(v) for v in _VENUES.findall(lead)})
+        if _PRESS_EVENT.search(lead)
+        else []
+    )
+    year, month, day = when if when else (None, None, None)
+    return EventFeatures(
+        month,
+        day,
+        year,
+        tuple(speakers.values()),
+        tuple(venues),
+        tuple(topic_words(title + "。" + lead)),
+    )
+
+
+def topic_words(text: str) -> list[str]:
+    """The text's most characteristic words (jieba TF-IDF keywords)."""
+    import jieba.analyse
+
+    words = jieba.analyse.extract_tags(text, topK=_TOPIC_COUNT)
+    return [w for w in words if not re.fullmatch(r"[\d.]+", w)]
+
+
+def score(a: EventFeatures, b: EventFeatures) -> float:
+    """How likely two feature sets describe one event, from 0 to 1; 0 when the dates are apart."""
+    if not dates_close(a, b):
+        return 0.0
+    names_a, names_b = {s.name for s in a.speakers}, {s.name for s in b.speakers}
+    parts = {
+        "speakers": _overlap(names_a, names_b),
+        "venues": _overlap(set(a.venues), set(b.venues)),
+        "topics": min(1.0, 2 * _overlap(set(a.topics), set(b.topics))),
+    }
+    return sum(_WEIGHTS[key] * value for key, value in parts.items())
+
+
+def dates_close(a: EventFeatures, b: EventFeatures) -> bool:
+    """Whether two dates are within MAX_DAYS_APART; a missing year matches on month and day."""
+    if a.month is None or b.month is None or a.day is None or b.day is None:
+        return False
+    year_a, year_b = a.year or b.year or 2000, b.year or a.year or 2000
+    try:
+        gap = abs(date(year_a, a.month, a.day) - date(year_b, b.month, b.day))
+    except ValueError:
+        return False
+    return gap <= timedelta(days=MAX_DAYS_APART)
+
+
+def merge(a: EventFeatures, b: EventFeatures) -> EventFeatures:
+    """The features of an event after a new report joins it; the earliest full date wins."""
+    dated = [f for f in (a, b) if f.year and f.month and f.day]
+    first = min(dated, key=lambda f: (f.year, f.month, f.day)) if dated else a
+    speakers = {s.name: s for s in (*b.speakers, *a.speakers)}
+    return EventFeatures(
+        first.month,
+        first.day,
+        first.year,
+        tuple(speakers.values()),
+        tuple(sorted({*a.venues, *b.venues})),
+        tuple(dict.fromkeys((*a.topics, *b.topics))),
+    )
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))

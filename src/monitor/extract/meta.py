@@ -1,0 +1,155 @@
+"""Chinese news metadata: datelines, publish dates, bylines, editors, source lines, titles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from monitor.extract.outlets import OUTLET_PATTERN
+
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+_NAME = r"[\u4e00-\u9fa5·]{2,5}"
+_NAMES = rf"{_NAME}(?:[、，, ]+{_NAME})*"
+_FULL_DATE = re.compile(
+    r"(?P<y>20\d{2}|19\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+# 人民网北京1月20日电 / 新华社北京1月20日电 / 光明网讯 / 本报讯
+_DATELINE = re.compile(
+    rf"^\s*(?P<outlet>{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,6}}?(?:网|社|报|台))"
+    r"(?:讯|(?P<place>[\u4e00-\u9fa5]{1,8}?)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:电|讯))"
+)
+_MONTH_DAY = re.compile(r"(?<![\d年])(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
+_REPORTER = (
+    re.compile(rf"[(（]\s*记者\s*(?P<names>{_NAMES})\s*[)）]"),
+    re.compile(rf"(?:日电|讯)\s*[(（]\s*(?P<names>{_NAMES})\s*[)）]"),
+    re.compile(rf"记者\s*(?P<names>{_NAMES})\s*(?:报道|摄)"),
+)
+_EDITOR = re.compile(rf"(?:责编|责任编辑|编辑)\s*[:：]\s*(?P<names>{_NAMES})")
+_SOURCE_LINE = re.compile(
+    r"来源\s*[:：]\s*(?P<source>[\u4e00-\u9fa5A-Za-z]{2,20}?)(?=\s|\d|[|｜]|$)"
+)
+_TITLE_SUFFIX = re.compile(rf"\s*[-_|｜—]+\s*(?:{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,8}}网)\s*$")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """The opening of a news story: who wrote it, where, and on which day of which month."""
+
+    outlet: str
+    place: str | None
+    month: int | None
+    day: int | None
+
+
+@dataclass(frozen=True)
+class PublishDate:
+    """A publication date: full when the page gives the year, else month and day only."""
+
+    month: int
+    day: int
+    year: int | None = None
+    hour: int | None = None
+    minute: int | None = None
+
+    @property
+    def text(self) -> str:
+        """ISO 8601, with `--MM-DD` when the year is unknown."""
+        head = f"{self.year:04d}" if self.year else "-"
+        text = f"{head}-{self.month:02d}-{self.day:02d}"
+        if self.hour is not None and self.minute is not None:
+            text += f"T{self.hour:02d}:{self.minute:02d}"
+        return text
+
+    def to_datetime(self) -> datetime | None:
+        """The moment in China time, or None while the year is unknown."""
+        if self.year is None:
+            return None
+        return datetime(
+            self.year, self.month, self.day, self.hour or 0, self.minute or 0, tzinfo=CHINA_TZ
+        )
+
+
+def find_dateline(lead: str) -> Dateline | None:
+    """Parse the dateline at the start of a story's first paragraph."""
+    match = _DATELINE.match(lead)
+    if not match:
+        return None
+    month, day = match.group("m"), match.group("d")
+    if month is None:
+        # 光明网讯(记者 杨亚楠)1月20日,…: the day follows the byline
+        later = _MONTH_DAY.search(lead[: match.end() + 40])
+        month, day = (later.group("m"), later.group("d")) if later else (None, None)
+    return Dateline(
+        outlet=match.group("outlet"),
+        place=match.group("place"),
+        month=int(month) if month else None,
+        day=int(day) if day else None,
+    )
+
+
+def find_full_date(text: str) -> PublishDate | None:
+    """The first valid full date (with year) in `text`, with its time if given."""
+    for match in _FULL_DATE.finditer(text):
+        y, m, d = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+        try:
+            date(y, m, d)
+        except ValueError:
+            continue
+        hour = int(match.group("H")) if match.group("H") else None
+        minute = int(match.group("M")) if match.group("M") else None
+        if hour is not None and not (0 <= hour < 24 and minute is not None and minute < 60):
+            hour = minute = None
+        return PublishDate(m, d, y, hour, minute)
+    return None
+
+
+def year_for(month: int, day: int, reference: date) -> int:
+    """The year that puts month-day nearest to `reference` (a report rarely predates by months)."""
+    best = reference.year
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            gap = abs((date(year, month, day) - reference).days)
+        except ValueError:
+            continue
+        try:
+            best_gap = abs((date(best, month, day) - reference).days)
+        except ValueError:
+            best_gap = 10**6
+        if gap < best_gap:
+            best = year
+    return best
+
+
+def find_reporter(lead: str) -> str | None:
+    """Reporter names from the byline near the start of the body, joined with 、."""
+    for pattern in _REPORTER:
+        match = pattern.search(lead[:200])
+        if match:
+            return _join_names(match.group("names"))
+    return None
+
+
+def find_editor(text: str) -> str | None:
+    """Editor names from a 责编/责任编辑 line, joined with 、."""
+    match = _EDITOR.search(text)
+    return _join_names(match.group("names")) if match else None
+
+
+def find_source_line(text: str) -> str | None:
+    """The outlet a 来源: line names, if any."""
+    match = _SOURCE_LINE.search(text)
+    return match.group("source") if match else None
+
+
+def clean_title(title: str) -> str:
+    """Strip reading prompts and "-新华网"-style site suffixes from a page title."""
+    title = re.sub(r"^\s*(?:正在阅读|当前位置)\s*[:：]\s*", "", title.strip())
+    return _TITLE_SUFFIX.sub("", title).strip()
+
+
+def _join_names(names: str) -> str:
+    parts = [part for part in re.split(r"[、，, ]+", names) if part and part != "记者"]
+    return "、".join(parts)

@@ -1,0 +1,116 @@
+"""Plain-text page dumps: find the article's block among navigation, teasers, polls and footers.
+
+A dump is the visible text of a page, one block element a line. The article is the longest run
+of prose lines; page chrome is short lines (navigation, buttons) or prose cut apart by
+timestamps (teaser lists). Known boilerplate headings end the article wherever they stand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# A prose line: at least this many CJK characters and sentence punctuation.
+_MIN_PROSE_CJK = 8
+_SENTENCE_END = re.compile(r"[。！？!?；;：:”」』)）]\s*$")
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+_MIN_PROSE_WITH_MARK = 20
+# A heading inside an article ("一、总体要求") may stand between two prose lines.
+_MAX_HEADING_CHARS = 30
+_TIMESTAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
+# Lines that end the article, and lines that are never part of it.
+_STOP = re.compile(
+    r"^[\[【(（]?\s*(?:责编|责任编辑)\s*[:：]"
+    r"|^(?:相关阅读|推荐阅读|相关新闻|延伸阅读|热点推荐|猜你喜欢|精彩推荐|更多精彩|相关稿件|热门推荐"
+    r"|阅读剩余全文|加载更多|分享到|分享让更多人看到|您此时的心情|版权所有|Copyright|©)",
+    re.I,
+)
+_CHROME = re.compile(
+    r"请稍候|请刷新|点击右上角|分享功能|扫一扫|二维码|返回顶部|打印本页|关闭窗口|字号[:：]|^\s*[|｜>›»]"
+    r"|^(?:首页|上一页|下一页|登录|注册|退出)$"
+    r"|摄\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Body:
+    """The article's paragraphs and the line span they came from."""
+
+    paragraphs: tuple[str, ...]
+    start_line: int
+    end_line: int
+
+    @property
+    def text(self) -> str:
+        """Paragraphs joined by newlines."""
+        return "\n".join(self.paragraphs)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with page indentation (spaces, ideographic spaces, NBSP, tabs) stripped."""
+    return [line.strip(" \t\u3000\xa0\r") for line in text.split("\n")]
+
+
+def find_body(lines: list[str]) -> Body | None:
+    """The longest block of article prose, or None when the dump holds no article."""
+    best: tuple[int, int, int] | None = None  # (cjk chars, start, end)
+    start: int | None = None
+    chars = 0
+    last_prose = -1
+    for index, line in enumerate([*lines, "\x00stop"]):
+        kind = _classify(line)
+        if kind == "prose":
+            if start is None:
+                start, chars = index, 0
+            chars += len(_CJK.findall(line))
+            last_prose = index
+            continue
+        if kind in ("blank", "heading") and start is not None and _prose_follows(lines, index):
+            continue
+        if start is not None and (best is None or chars > best[0]):
+            best = (chars, start, last_prose)
+        start = None
+    if best is None:
+        return None
+    _, first, last = best
+    paragraphs = tuple(
+        line for line in lines[first : last + 1] if line and _classify(line) in ("prose", "heading")
+    )
+    return Body(paragraphs, first, last)
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a line is page chrome (share prompts, captions, editor lines, list headings)."""
+    return bool(_STOP.search(line) or _CHROME.search(line))
+
+
+def _prose_follows(lines: list[str], index: int) -> bool:
+    """Whether the next non-blank line after a gap is prose, within two lines of headings."""
+    headings = 0
+    for line in lines[index + 1 :]:
+        kind = _classify(line)
+        if kind == "blank":
+            continue
+        if kind == "prose":
+            return True
+        headings += 1
+        if kind != "heading" or headings > 1:
+            return False
+    return False
+
+
+def _classify(line: str) -> str:
+    if not line:
+        return "blank"
+    if is_boilerplate(line):
+        return "chrome"
+    cjk = len(_CJK.findall(line))
+    if cjk >= _MIN_PROSE_CJK and (
+        _SENTENCE_END.search(line)
+        or (len(line) >= _MIN_PROSE_WITH_MARK and _SENTENCE_MARK.search(line))
+    ):
+        return "prose"
+    if cjk >= 4 and len(line) <= _MAX_HEADING_CHARS and not _TIMESTAMP.search(line):
+        return "heading"
+    return "chrome"

@@ -1,0 +1,198 @@
+"""Fields of a measure: quantities with units and qualifiers, plan periods and deadlines, and who
+does what to what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from monitor import orgs
+from monitor.measures.numerals import parse_number
+
+_QUALIFIERS = {
+    "近": "nearly",
+    "将近": "nearly",
+    "接近": "nearly",
+    "约": "about",
+    "大约": "about",
+    "超过": "over",
+    "逾": "over",
+    "超": "over",
+    "多达": "over",
+    "不少于": "at_least",
+    "不低于": "at_least",
+    "至少": "at_least",
+}
+_MULTIPLIERS = {
+    "千": 1e3,
+    "万": 1e4,
+    "十万": 1e5,
+    "百万": 1e6,
+    "千万": 1e7,
+    "亿": 1e8,
+    "万亿": 1e12,
+}
+_CLASSIFIERS = "个|项|家|所|座|条|批|名|位|支|台|辆|件|篇|户|种|类|次"
+_MEASURE_UNITS = "美元|元|人|倍|%|％|吨|公里|平方公里|千瓦时|千瓦|亩|公顷|年|天"
+_QUANTITY = re.compile(
+    r"(?P<pre>将近|接近|大约|不少于|不低于|至少|超过|多达|近|约|逾|超)?"
+    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+    r"(?P<post>多|余)?"
+    rf"(?P<mult>万亿|千万|百万|十万|亿|万|千)?"
+    rf"(?P<unit>{_MEASURE_UNITS}|{_CLASSIFIERS})"
+)
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fa5]{1,8}")
+_NOUN_STOP = re.compile(r"[的和与及、共同在中为是]")
+# Five-year plans: the N-th runs from 1966 + 5 * (N - 3) (the third began in 1966).
+_PLAN = re.compile(
+    r"“?(?P<label>十[一二三四五六七八九]五|[一二三四五六七八九]五)”?(?:规划|时期|期间)?"
+)
+_YEAR_END = re.compile(r"(?<![\d一二三四五六七八九十])(?:年底前|年内)")
+_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})年")
+_HEAD_CLAUSE = re.compile(r"^[^，,。；;：:]+")
+_VERBS = (
+    "联合实施|共同实施|实施|支持|推动|推进|加快|深化|打造|建设|建立|构建|开展|加强|完善|探索|培育|"
+    "布局|设立|发展|提升|促进|落实|参与|牵头|组织|启动|出台|制定|发布|投入|引进|优化|扩大|保障"
+)
+_VERB = re.compile(_VERBS)
+_MEANS_VERB = re.compile(rf"^以(?P<means>.+?)(?P<verb>{_VERBS})(?P<object>.+)$")
+_ACTOR_FOLLOW = re.compile(
+    r"^(?:会同|将|要|已|正在|全力|积极|联合|牵头|继续|也|还|就|提出|表示|支持|推动)"
+)
+_FIRST_PERSON = re.compile(r"我们|我部|我委|我局|我市|我省")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit and qualifier, as written and as a value."""
+
+    raw: str
+    value: float
+    unit: str
+    qualifier: str | None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A plan period, a deadline or a year a measure names."""
+
+    raw: str
+    kind: str  # plan | deadline | year
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Who does what to what in an item's head clause."""
+
+    actor: str | None
+    action: str | None
+    object: str | None
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Quantities in `text`: 近600个项目, 170多亿元, 两个专项行动计划, 21个部门."""
+    found = []
+    for match in _QUANTITY.finditer(text):
+        num, unit = match.group("num"), match.group("unit")
+        before = text[: match.start()]
+        if before.endswith(("第", "“")) or (num == "一" and unit not in _MEASURE_UNITS.split("|")):
+            continue  # 第一个 is an ordinal, “四个面向” a slogan, 一批 an article
+        if unit == "年" or (not num.isdigit() and len(num) == 1 and unit == "天"):
+            continue  # years are periods; 五天 is a span of time, not a quantity
+        value = parse_number(num)
+        if value is None:
+            continue
+        value *= _MULTIPLIERS.get(match.group("mult") or "", 1.0)
+        end = match.end()
+        if re.fullmatch(_CLASSIFIERS, unit):
+            noun = _noun_after(text[end:])
+            unit, end = (noun, end + len(noun)) if noun else (unit, end)
+        qualifier = _QUALIFIERS.get(match.group("pre") or "") or (
+            "over" if match.group("post") else None
+        )
+        found.append(Quantity(text[match.start() : end], value, unit, qualifier))
+    return found
+
+
+def find_periods(text: str, reference_year: int | None = None) -> list[Period]:
+    """Plan periods (十三五), deadlines (到2025年, 年底前) and years (2020年) named in `text`.
+
+    Args:
+        reference_year: the year of publication, which 年底前 (by the end of the year) means.
+    """
+    periods: list[Period] = []
+    for match in _PLAN.finditer(text):
+        number = _plan_number(match.group("label"))
+        start = 1966 + 5 * (number - 3)
+        periods.append(Period(match.group("label"), "plan", start, start + 4))
+    for match in _YEAR.finditer(text):
+        year = int(match.group("year"))
+        context = text[max(0, match.start() - 1) : match.end() + 3]
+        kind = "deadline" if re.search(r"^到|^至|年(?:底|末|前)", context) else "year"
+        periods.append(Period(match.group(), kind, year, year))
+    if reference_year is not None:
+        for match in _YEAR_END.finditer(text):
+            periods.append(Period(match.group(), "deadline", reference_year, reference_year))
+    return periods
+
+
+def find_clause(text: str, speaker_org: str | None) -> Clause:
+    """Actor, action and object of an item's head clause; the speaker's body acts by default."""
+    head_match = _HEAD_CLAUSE.search(text)
+    head = head_match.group() if head_match else text
+    means = _MEANS_VERB.match(head)
+    if means:
+        action, obj = means.group("verb"), means.group("object")
+    else:
+        verb = _VERB.search(head)
+        action = verb.group() if verb else None
+        obj = head[verb.end() :] if verb else None
+    return Clause(_actor(text, speaker_org), action, obj.strip() if obj else None)
+
+
+def _actor(text: str, speaker_org: str | None) -> str | None:
+    for position, name in orgs.find_orgs(text):
+        rest = text[position:]
+        after = rest[len(name) :] if rest.startswith(name) else rest[rest.find(name) + len(name) :]
+        before = text[max(0, position - 2) : position]
+        if _ACTOR_FOLLOW.match(after) and not re.search(r"[与和同按照]$", before):
+            return name
+    if _FIRST_PERSON.search(text) or speaker_org:
+        return speaker_org
+    return None
+
+
+def _noun_after(text: str) -> str:
+    match = _NOUN_AFTER.match(text)
+    if not match:
+        return ""
+    word = match.group()
+    stop = _NOUN_STOP.search(word, 1)
+    word = word[: stop.start()] if stop else word
+    return _trim_to_noun(word)
+
+
+def _trim_to_noun(word: str) -> str:
+    """The leading noun phrase of `word` (jieba part-of-speech tags)."""
+    import jieba.posseg
+
+    noun = ""
+    for token in jieba.posseg.lcut(word):
+        if not token.flag.startswith(("n", "vn")) and noun:
+            break
+        noun += token.word
+    return noun
+
+
+def _plan_number(label: str) -> int:
+    numeral = label[:-1]
+    if numeral.startswith("十"):
+        return 10 + int(parse_number(numeral[1:]) or 0) if len(numeral) > 1 else 10
+    return int(parse_number(numeral) or 0)
+
+
+def as_json(values: list[Quantity] | list[Period]) -> list[dict]:
+    """Dataclasses as plain dicts, for storage."""
+    return [asdict(value) for value in values]

@@ -1,0 +1,67 @@
+"""Local files and folders: plain-text page dumps and HTML files."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from monitor.config import SourceConfig
+from monitor.sources.base import RawCapture, SourceFailure
+
+# A capture larger than this is not an article page; reading it would only cost memory.
+MAX_CAPTURE_BYTES = 20 * 1024 * 1024
+
+_MEDIA_TYPES = {
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "text/html",
+}
+
+
+def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
+    """Yield the captures of a folder or file source."""
+    if not source.path.exists():
+        yield SourceFailure(source.name, str(source.path), "path does not exist")
+        return
+    for path in iter_paths([source.path]):
+        if _selected(path, source):
+            yield read_file(path, source.name, source.outlet)
+
+
+def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given files and folders, sorted, hidden files and folders skipped."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() in _MEDIA_TYPES:
+                    yield child
+        else:
+            yield path
+
+
+def read_file(path: Path, source: str, outlet: str | None = None) -> RawCapture | SourceFailure:
+    """Read one file as a capture; a file that cannot be a capture is a SourceFailure."""
+    origin = str(path.resolve())
+    try:
+        size = path.stat().st_size
+        if size > MAX_CAPTURE_BYTES:
+            return SourceFailure(
+                source, origin, f"file of {size} bytes exceeds {MAX_CAPTURE_BYTES}"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return SourceFailure(source, origin, f"cannot read file: {exc.strerror or exc}")
+    media_type = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    # A file's mtime says when it was copied, not when the page was captured: left unknown.
+    return RawCapture(source, origin, data, media_type, None, outlet)
+
+
+def _selected(path: Path, source: SourceConfig) -> bool:
+    name = path.as_posix()
+    if source.include and not any(fnmatch.fnmatch(name, pat) for pat in source.include):
+        return False
+    return not any(fnmatch.fnmatch(name, pat) for pat in source.exclude)

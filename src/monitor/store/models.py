@@ -1,0 +1,250 @@
+"""SQLAlchemy models: the database is the pipeline's source of truth.
+
+Every stage writes rows keyed by content hashes or by the row it was derived from, under unique
+constraints, so re-running a stage (or a whole run after a crash) never duplicates anything.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all policy-monitor tables."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Run(Base):
+    """One pass of the pipeline, with what it did."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Capture(Base):
+    """A raw capture exactly as received, content-addressed by its SHA-256."""
+
+    __tablename__ = "captures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(100))
+    origin: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(64))
+    captured_at: Mapped[datetime | None]
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    size: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    outlet_hint: Mapped[str | None] = mapped_column(String(100))
+    # new -> extracted | rejected
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+
+
+class Article(Base):
+    """The article extracted from one capture."""
+
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"), unique=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    title_derived: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    outlet: Mapped[str | None] = mapped_column(String(100))
+    original_source: Mapped[str | None] = mapped_column(String(100))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # ISO 8601 of what the page says: "2021-01-20T13:38", or "--01-20" when it gives no year
+    date_text: Mapped[str | None] = mapped_column(String(32))
+    date_source: Mapped[str | None] = mapped_column(String(16))
+    reporter: Mapped[str | None] = mapped_column(String(200))
+    editor: Mapped[str | None] = mapped_column(String(200))
+    extractor: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    features: Mapped[dict[str, Any] | None]
+    # pipeline progress: each stage sets its flag in the transaction that stores its output
+    dedup_done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    event_done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    measures_done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    capture: Mapped[Capture] = relationship()
+
+
+class CopyLink(Base):
+    """Article -> the canonical article it is a near-identical copy of."""
+
+    __tablename__ = "copies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    canonical_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class Event(Base):
+    """One real-world event (a press conference, an announcement) and the reports of it."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date | None] = mapped_column(Date, index=True)
+    month_day: Mapped[str] = mapped_column(String(5), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    features: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventArticle(Base):
+    """Membership of an article in an event."""
+
+    __tablename__ = "event_articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class Measure(Base):
+    """One measure (an enumerated item or a commitment sentence) of an article."""
+
+    __tablename__ = "measures"
+    __table_args__ = (UniqueConstraint("article_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    marker: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    masked_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str | None] = mapped_column(String(32))
+    object: Mapped[str | None] = mapped_column(Text)
+    quantities: Mapped[list[Any]] = mapped_column(default=list)
+    periods: Mapped[list[Any]] = mapped_column(default=list)
+    kind: Mapped[str] = mapped_column(String(16))
+    tracked: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    article: Mapped[Article] = relationship()
+
+
+class Commitment(Base):
+    """One promise followed over time; its fields are those of its latest version."""
+
+    __tablename__ = "commitments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    masked_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    actor: Mapped[str | None] = mapped_column(String(100), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_published_at: Mapped[datetime | None]
+    last_published_at: Mapped[datetime | None]
+    latest_measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+
+
+class Observation(Base):
+    """A measure seen as a version of a commitment: new, changed, reaffirmed or a copy."""
+
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), unique=True)
+    published_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class Digest(Base):
+    """A rendered digest and, once sent, when."""
+
+    __tablename__ = "digests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject: Mapped[str] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+
+
+class Change(Base):
+    """A flag for analysts: a commitment is NEW or CHANGED, with the fields before and after."""
+
+    __tablename__ = "changes"
+    __table_args__ = (UniqueConstraint("commitment_id", "measure_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any]]
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+
+    commitment: Mapped[Commitment] = relationship()
+    measure: Mapped[Measure] = relationship()
+
+
+class Failure(Base):
+    """Bad input recorded against its capture or source, with a clear reason."""
+
+    __tablename__ = "failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    source: Mapped[str] = mapped_column(String(100))
+    origin: Mapped[str] = mapped_column(Text)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
