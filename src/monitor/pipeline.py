@@ -512,3 +512,31 @@ def _sha256(text: str) -> str:
 def count_rows(session: Session, model: type) -> int:
     """Number of rows of a table."""
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+SUMMARY_KEYS = (
+    ("captures", "captures"),
+    ("captures_new", "new captures"),
+    ("articles", "articles"),
+    ("copies", "copies"),
+    ("events", "events"),
+    ("measures", "measures"),
+    ("NEW", "NEW"),
+    ("CHANGED", "CHANGED"),
+    ("reaffirmed", "reaffirmed"),
+    ("failures", "failures"),
+)
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """One line saying what a run did: "2 captures (2 new), 2 articles, 0 copies, 1 event, …"."""
+    parts = [f"{counts.get('captures', 0)} captures ({counts.get('captures_new', 0)} new)"]
+    for key, label in SUMMARY_KEYS[2:]:
+        value = counts.get(key, 0)
+        parts.append(f"{value} {label[:-1] if value == 1 and label.endswith('s') else label}")
+    return ", ".join(parts)
+
+
+def summary_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(label, count) pairs of a run, in pipeline order."""
+    return [(label, counts.get(key, 0)) for key, label in SUMMARY_KEYS]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from monitor import orgs
+from monitor import orgs, words
 
 # Reports of an event appear on its day or within this many days of it.
 MAX_DAYS_APART = 2
@@ -111,10 +111,7 @@ def event_features(
 
 def topic_words(text: str) -> list[str]:
     """The text's most characteristic words (jieba TF-IDF keywords)."""
-    import jieba.analyse
-
-    words = jieba.analyse.extract_tags(text, topK=_TOPIC_COUNT)
-    return [w for w in words if not re.fullmatch(r"[\d.]+", w)]
+    return [w for w in words.keywords(text, _TOPIC_COUNT) if not re.fullmatch(r"[\d.]+", w)]
 
 
 def score(a: EventFeatures, b: EventFeatures) -> float:

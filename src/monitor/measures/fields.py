@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from monitor import orgs
+from monitor import orgs, words
 from monitor.measures.numerals import parse_number
 
 _QUALIFIERS = {
@@ -171,19 +171,7 @@ def _noun_after(text: str) -> str:
     word = match.group()
     stop = _NOUN_STOP.search(word, 1)
     word = word[: stop.start()] if stop else word
-    return _trim_to_noun(word)
-
-
-def _trim_to_noun(word: str) -> str:
-    """The leading noun phrase of `word` (jieba part-of-speech tags)."""
-    import jieba.posseg
-
-    noun = ""
-    for token in jieba.posseg.lcut(word):
-        if not token.flag.startswith(("n", "vn")) and noun:
-            break
-        noun += token.word
-    return noun
+    return words.leading_noun(word)
 
 
 def _plan_number(label: str) -> int:

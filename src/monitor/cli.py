@@ -1,0 +1,213 @@
+"""The `monitor` command: a thin front end over the pipeline core."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from monitor.config import Settings, load_settings
+from monitor.digest.files import build_digest, write_digest
+from monitor.errors import MonitorError
+from monitor.pipeline import run_pipeline, summary_line
+from monitor.sources.local import iter_paths, read_file
+from monitor.store import Database, open_database, queries
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Configuration file (default: ./config/monitor.toml)."),
+]
+
+
+class Format(str, Enum):
+    """Output formats of the listing commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command whose MonitorError becomes one clear line and exit status 1."""
+
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def wrapper(*a: Any, **kw: Any) -> None:
+            try:
+                function(*a, **kw)
+            except MonitorError as exc:
+                typer.echo(f"monitor: {exc}", err=True)
+                raise typer.Exit(1) from None
+
+        return app.command(*args, **kwargs)(wrapper)
+
+    return register
+
+
+def _settings(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+def _database(settings: Settings) -> Database:
+    return open_database(settings.database_url)
+
+
+def _prefect_configured() -> bool:
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+@command()
+def run(config: ConfigOption = None) -> None:
+    """One pass over the configured sources as the Prefect `ingest` flow, then write the digest."""
+    settings = _settings(config)
+    from flows.ingest import ingest
+
+    counts = ingest(config=str(config) if config else None)
+    _finish(settings, counts)
+
+
+@command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of captures.")],
+    config: ConfigOption = None,
+    source: Annotated[str, typer.Option(help="Source name recorded on the captures.")] = "cli",
+    outlet: Annotated[
+        str | None, typer.Option(help="Outlet, when the pages do not say it.")
+    ] = None,
+) -> None:
+    """One pass over the given files or folders (a Prefect flow run when a server is configured)."""
+    settings = _settings(config)
+    if _prefect_configured():
+        from flows.ingest import ingest
+
+        counts = ingest(
+            config=str(config) if config else None,
+            paths=[str(p) for p in paths],
+            source=source,
+            outlet=outlet,
+        )
+    else:
+        items = (read_file(p, source, outlet) for p in iter_paths(paths))
+        counts = run_pipeline(_database(settings), items, trigger="cli")
+    _finish(settings, counts, write=False)
+
+
+def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> None:
+    typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
+    if write:
+        digest = build_digest(_database(settings), _today(settings))
+        for path in write_digest(digest, settings.digest_dir):
+            typer.echo(f"digest: {path}")
+
+
+@command()
+def events(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+    """List events with the articles that report them."""
+    rows = _read(config, queries.list_events)
+    flat = [r | {"articles": len(r["articles"]), "outlets": _outlets(r["articles"])} for r in rows]
+    _emit(
+        rows if format is Format.json else flat,
+        format,
+        ["id", "date", "title", "articles", "outlets"],
+    )
+
+
+@command()
+def measures(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+    """List extracted measures with their fields."""
+    rows = _read(config, queries.list_measures)
+    _emit(rows, format, ["id", "event_id", "outlet", "marker", "kind", "actor", "action", "text"])
+
+
+@command()
+def changes(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+    """List NEW and CHANGED commitments with before, after and sources."""
+    rows = _read(config, queries.list_changes)
+    _emit(rows, format, ["id", "kind", "commitment_id", "event_id", "actor", "text", "sources"])
+
+
+@command()
+def failures(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+    """List bad input recorded against captures and sources, with reasons."""
+    rows = _read(config, queries.list_failures)
+    _emit(rows, format, ["id", "run_id", "stage", "source", "origin", "reason"])
+
+
+@command()
+def digest(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the digest into.")],
+    config: ConfigOption = None,
+    day: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="Digest date.")
+    ] = None,
+) -> None:
+    """Write the digest of undelivered changes as HTML and plain text, without sending it."""
+    settings = _settings(config)
+    rendered = build_digest(_database(settings), day.date() if day else _today(settings))
+    for path in write_digest(rendered, out):
+        typer.echo(str(path))
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def _read(config: Path | None, query: Callable[..., list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    db = _database(_settings(config))
+    with db.sessions() as session:
+        return query(session)
+
+
+def _outlets(articles: list[dict[str, Any]]) -> str:
+    return "、".join(dict.fromkeys(a["outlet"] or "?" for a in articles))
+
+
+def _emit(rows: list[dict[str, Any]], format: Format, columns: list[str]) -> None:
+    if format is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    flat = [{key: _cell(row.get(key)) for key in row} for row in rows]
+    if format is Format.csv:
+        buffer = io.StringIO()
+        fieldnames = list(flat[0]) if flat else columns
+        writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    _table(flat, columns)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "outlet" in value[0]:
+        return "; ".join(f"{v.get('outlet') or '?'} 《{v.get('title')}》" for v in value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _table(rows: list[dict[str, str]], columns: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*(row.get(c, "") for c in columns))
+    Console().print(table)
+    typer.echo(f"{len(rows)} rows")

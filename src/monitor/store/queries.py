@@ -1,0 +1,164 @@
+"""Read-side queries: events, measures, commitments and changes as plain dicts with stable keys."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.extract.meta import CHINA_TZ
+from monitor.store.models import (
+    Article,
+    Capture,
+    Change,
+    CopyLink,
+    Event,
+    EventArticle,
+    Failure,
+    Measure,
+    Observation,
+)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text of an aware datetime in China time (+08:00), or None."""
+    return value.astimezone(CHINA_TZ).isoformat() if value is not None else None
+
+
+def source_of(article: Article, origin: str, copy_of: int | None = None) -> dict[str, Any]:
+    """Where an article was reported: outlet, title, address and date."""
+    return {
+        "article_id": article.id,
+        "outlet": article.outlet,
+        "original_source": article.original_source,
+        "title": article.title,
+        "url": article.url,
+        "origin": origin,
+        "published_at": iso(article.published_at),
+        "copy_of": copy_of,
+    }
+
+
+def list_events(session: Session) -> list[dict[str, Any]]:
+    """Every event with its articles, newest first."""
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = session.execute(
+        select(EventArticle.event_id, Article, Capture.origin, CopyLink.canonical_id)
+        .join(Article, Article.id == EventArticle.article_id)
+        .join(Capture, Capture.id == Article.capture_id)
+        .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+        .order_by(Article.published_at, Article.id)
+    )
+    for event_id, article, origin, copy_of in rows:
+        members[event_id].append(source_of(article, origin, copy_of))
+    events = session.scalars(select(Event).order_by(Event.day.desc(), Event.id.desc()))
+    return [
+        {
+            "id": event.id,
+            "date": event.day.isoformat() if event.day else None,
+            "title": event.title,
+            "speakers": [s["name"] for s in event.features.get("speakers", [])],
+            "venues": event.features.get("venues", []),
+            "articles": members.get(event.id, []),
+        }
+        for event in events
+    ]
+
+
+def list_measures(session: Session) -> list[dict[str, Any]]:
+    """Every measure with its article and event."""
+    rows = session.execute(
+        select(Measure, Article, EventArticle.event_id)
+        .join(Article, Article.id == Measure.article_id)
+        .outerjoin(EventArticle, EventArticle.article_id == Article.id)
+        .order_by(Article.id, Measure.ordinal)
+    )
+    return [
+        {
+            "id": measure.id,
+            "article_id": article.id,
+            "event_id": event_id,
+            "outlet": article.outlet,
+            "ordinal": measure.ordinal,
+            "marker": measure.marker,
+            "kind": measure.kind,
+            "actor": measure.actor,
+            "action": measure.action,
+            "object": measure.object,
+            "quantities": measure.quantities,
+            "periods": measure.periods,
+            "text": measure.text,
+        }
+        for measure, article, event_id in rows
+    ]
+
+
+def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[str, Any]]:
+    """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment."""
+    query = (
+        select(Change, Measure, Article)
+        .join(Measure, Measure.id == Change.measure_id)
+        .join(Article, Article.id == Measure.article_id)
+        .order_by(Change.id)
+    )
+    if undelivered_only:
+        query = query.where(Change.digest_id.is_(None))
+    rows = session.execute(query).all()
+    sources = _commitment_sources(session, {change.commitment_id for change, _, _ in rows})
+    return [
+        {
+            "id": change.id,
+            "kind": change.kind,
+            "detected_at": iso(change.detected_at),
+            "commitment_id": change.commitment_id,
+            "event_id": change.commitment.event_id,
+            "published_at": iso(article.published_at),
+            "actor": measure.actor,
+            "text": measure.text,
+            "quantities": measure.quantities,
+            "periods": measure.periods,
+            "before": change.before,
+            "after": change.after,
+            "sources": sources.get(change.commitment_id, []),
+        }
+        for change, measure, article in rows
+    ]
+
+
+def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return result
+    rows = session.execute(
+        select(Observation.commitment_id, Article, Capture.origin, CopyLink.canonical_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .join(Article, Article.id == Measure.article_id)
+        .join(Capture, Capture.id == Article.capture_id)
+        .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+        .where(Observation.commitment_id.in_(ids))
+        .order_by(Article.published_at, Article.id)
+    )
+    for commitment_id, article, origin, copy_of in rows:
+        result[commitment_id].append(source_of(article, origin, copy_of))
+    return result
+
+
+def list_failures(session: Session) -> list[dict[str, Any]]:
+    """Recorded failures, newest first."""
+    failures = session.scalars(select(Failure).order_by(Failure.id.desc()))
+    return [
+        {
+            "id": f.id,
+            "run_id": f.run_id,
+            "stage": f.stage,
+            "source": f.source,
+            "origin": f.origin,
+            "capture_id": f.capture_id,
+            "reason": f.reason,
+            "created_at": iso(f.created_at),
+        }
+        for f in failures
+    ]
