@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ ConfigOption = Annotated[
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of the listing commands."""
 
     table = "table"

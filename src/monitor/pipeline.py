@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -280,10 +281,10 @@ def _assign_event(session: Session, article: Article) -> tuple[int, float]:
         score = ev.score(features, ev.EventFeatures.from_json(event.features))
         if score > best[0]:
             best = (score, event)
-    score, event = best
-    if event is not None and score >= ev.JOIN_SCORE:
-        event.features = ev.merge(ev.EventFeatures.from_json(event.features), features).to_json()
-        return event.id, round(score, 4)
+    score, joined = best
+    if joined is not None and score >= ev.JOIN_SCORE:
+        joined.features = ev.merge(ev.EventFeatures.from_json(joined.features), features).to_json()
+        return joined.id, round(score, 4)
     event = Event(
         day=_day(features),
         month_day=f"{features.month:02d}-{features.day:02d}"
@@ -478,10 +479,10 @@ def run_pipeline(
     return finish_run(db, run_id, results) | {"run_id": run_id}
 
 
-def _pending_batches(db: Database, query: Select[tuple[int]]) -> Iterator[list[int]]:
+def _pending_batches(db: Database, query: Select[Any]) -> Iterator[list[int]]:
     """The ids the query selects now, in batches of BATCH_SIZE."""
     with db.sessions() as session:
-        ids = list(session.scalars(query))
+        ids: list[int] = list(session.scalars(query))
     for start in range(0, len(ids), BATCH_SIZE):
         yield ids[start : start + BATCH_SIZE]
 

@@ -1,4 +1,4 @@
-"""Chinese word segmentation (jieba): keywords and parts of speech. The only module importing jieba."""
+"""Chinese word segmentation (jieba): keywords and parts of speech."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def keywords(text: str, count: int) -> list[str]:
 
 
 def leading_noun(text: str) -> str:
-    """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or "" if it starts otherwise."""
+    """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or ""."""
     _ready()
     noun = ""
     for token in jieba.posseg.lcut(text):

@@ -51,7 +51,7 @@ def find_items(body: str) -> list[Item]:
 
 
 def _list_of(family: str, body: str) -> list[Item]:
-    marks = []
+    marks: list[tuple[int, str, int]] = []
     for match in _FAMILIES[family].finditer(body):
         numeral = match.group("n")
         number = _SEQUENCE_WORDS.get(numeral) if family == "首先" else ordinal(numeral)

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection handed in by monitor.store.db.upgrade."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from monitor.store.models import Base
 
@@ -20,7 +20,7 @@ def run_migrations() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

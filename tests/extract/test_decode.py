@@ -1,0 +1,40 @@
+"""Bytes to text, and bad input turned into reasons."""
+
+import pytest
+
+from monitor.extract import Rejection, extract_article
+from monitor.extract.article import CaptureInput
+from monitor.extract.decode import DecodeFailure, decode_bytes
+
+TEXT = "国务院新闻办公室举行新闻发布会，介绍有关情况。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb2312", "gb18030"])
+def test_decodes_chinese_encodings(encoding):
+    assert decode_bytes(TEXT.encode(encoding)) == TEXT
+
+
+def test_bytes_win_over_a_wrong_declaration():
+    page = f'<html><head><meta charset="gb2312"></head><body>{TEXT}</body></html>'
+    assert TEXT in decode_bytes(page.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty capture"),
+        (b"  \n\t ", "empty capture"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content"),
+        (bytes(range(128, 256)) * 4, "undecodable"),
+    ],
+)
+def test_bad_bytes_give_a_reason(data, reason):
+    result = decode_bytes(data)
+    assert isinstance(result, DecodeFailure)
+    assert reason in result
+
+
+def test_a_dump_without_prose_is_rejected_with_a_reason():
+    result = extract_article(CaptureInput("首页\n新闻\n登录\n".encode(), "text/plain", "x.txt"))
+    assert isinstance(result, Rejection)
+    assert "no article body" in result.reason

@@ -1,0 +1,79 @@
+"""Chinese news metadata rules."""
+
+from datetime import date
+
+import pytest
+
+from monitor.extract import meta
+
+
+@pytest.mark.parametrize(
+    ("lead", "outlet", "place", "month", "day"),
+    [
+        ("人民网北京1月20日电 （赵竹青）20日上午", "人民网", "北京", 1, 20),
+        ("新华社北京1月20日电（记者 张三）国务院", "新华社", "北京", 1, 20),
+        ("光明网讯(记者 杨亚楠)1月20日,国新办", "光明网", None, 1, 20),
+    ],
+)
+def test_datelines(lead, outlet, place, month, day):
+    assert meta.find_dateline(lead) == meta.Dateline(outlet, place, month, day)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("来源:光明网2021-01-20 13:38", "2021-01-20T13:38"),
+        ("2021年01月20日 09:05 来源：人民网", "2021-01-20T09:05"),
+        ("发布时间：2021/1/20", "2021-01-20"),
+        ("2021-02-30 无效日期 2021-03-01", "2021-03-01"),
+    ],
+)
+def test_full_dates(text, expected):
+    assert meta.find_full_date(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "reference", "year"),
+    [
+        (1, 20, date(2021, 1, 21), 2021),
+        (12, 30, date(2021, 1, 2), 2020),
+        (1, 2, date(2020, 12, 30), 2021),
+    ],
+)
+def test_year_is_the_one_nearest_the_reference(month, day, reference, year):
+    assert meta.year_for(month, day, reference) == year
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("光明网讯(记者 杨亚楠)1月20日", "杨亚楠"),
+        ("人民网北京1月20日电 （赵竹青）20日", "赵竹青"),
+        ("新华社北京1月20日电（记者 张三、李四）", "张三、李四"),
+    ],
+)
+def test_reporters(text, names):
+    assert meta.find_reporter(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("[ 责编:陶媛 ]", "陶媛"),
+        ("(责编：赵竹青、章斐然)", "赵竹青、章斐然"),
+        ("责任编辑：王五", "王五"),
+    ],
+)
+def test_editors(text, names):
+    assert meta.find_editor(text) == names
+
+
+@pytest.mark.parametrize(
+    ("title", "clean"),
+    [
+        ("正在阅读:科技部:多措并举", "科技部:多措并举"),
+        ("国务院常务会议部署工作-新华网", "国务院常务会议部署工作"),
+    ],
+)
+def test_titles_lose_prompts_and_site_suffixes(title, clean):
+    assert meta.clean_title(title) == clean

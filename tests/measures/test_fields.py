@@ -1,0 +1,73 @@
+"""Quantities, periods and list segmentation on small texts."""
+
+import pytest
+
+from monitor.measures.fields import find_periods, find_quantities
+from monitor.measures.segment import find_items
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "value", "unit", "qualifier"),
+    [
+        ("支持北京近600个项目", "近600个项目", 600, "项目", "nearly"),
+        ("财政资金达170多亿元", "170多亿元", 1.7e10, "元", "over"),
+        ("与21个部门共同谋划", "21个部门", 21, "部门", None),
+        ("实施两个专项行动计划", "两个专项行动计划", 2, "专项行动计划", None),
+        ("投入约3.5亿元", "约3.5亿元", 3.5e8, "元", "about"),
+        ("新增就业超过1100万人", "超过1100万人", 1.1e7, "人", "over"),
+        ("建设二十个示范区", "二十个示范区", 20, "示范区", None),
+    ],
+)
+def test_quantities(text, raw, value, unit, qualifier):
+    (quantity,) = find_quantities(text)
+    assert (quantity.raw, quantity.value, quantity.unit, quantity.qualifier) == (
+        raw,
+        value,
+        unit,
+        qualifier,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["建立了全国第一个颠覆性技术创新基金", "按照“四个面向”的要求", "培育一批世界一流新型研发机构"],
+)
+def test_ordinals_slogans_and_articles_are_not_quantities(text):
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "kind", "start", "end"),
+    [
+        ("“十三五”期间", "十三五", "plan", 2016, 2020),
+        ("实施“十四五”行动计划", "十四五", "plan", 2021, 2025),
+        ("到2025年基本建成", "2025年", "deadline", 2025, 2025),
+        ("2020年开展试点", "2020年", "year", 2020, 2020),
+    ],
+)
+def test_periods(text, raw, kind, start, end):
+    (period,) = find_periods(text)
+    assert (period.raw, period.kind, period.start, period.end) == (raw, kind, start, end)
+
+
+def test_year_end_deadline_takes_the_publication_year():
+    (period,) = find_periods("年底前完成全部改造", reference_year=2021)
+    assert (period.kind, period.start) == ("deadline", 2021)
+
+
+@pytest.mark.parametrize(
+    ("body", "markers"),
+    [
+        ("一是加强A。二是推进B。三是完善C。", ["一是", "二是", "三是"]),
+        ("（一）总体要求\n内容。\n（二）主要任务\n内容。", ["（一）", "（二）"]),
+        ("一、加强领导\n二、狠抓落实", ["一、", "二、"]),
+        ("1. 加强领导\n2. 狠抓落实\n3. 强化保障", ["1.", "2.", "3."]),
+        ("首先，统一思想。其次，明确任务。最后，抓好落实。", ["首先，", "其次，", "最后，"]),
+    ],
+)
+def test_list_families(body, markers):
+    assert [item.marker for item in find_items(body)] == markers
+
+
+def test_a_lone_marker_is_not_a_list():
+    assert find_items("他是全国第一个提出这一方案的人。统一是前提，第一，要落实。") == []

@@ -1,0 +1,93 @@
+"""The `monitor` command through Typer's runner, on a SQLite database under a temporary home."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from monitor.cli import app
+from tests.conftest import SEEDS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'monitor.db'}")
+    return tmp_path
+
+
+def _invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_ingest_prints_the_summary(home):
+    out = _invoke("ingest", str(SEEDS))
+    assert "2 captures (2 new), 2 articles, 0 copies, 1 event, 11 measures, 11 NEW" in out
+    again = _invoke("ingest", str(SEEDS))
+    assert "2 captures (0 new), 0 articles, 0 copies, 0 events, 0 measures, 0 NEW" in again
+
+
+def test_changes_as_json_list_the_eleven_new_commitments(home):
+    _invoke("ingest", str(SEEDS))
+    rows = json.loads(_invoke("changes", "--format", "json"))
+    assert len(rows) == 11
+    assert {row["kind"] for row in rows} == {"NEW"}
+    for row in rows:
+        assert set(row) >= {
+            "kind",
+            "detected_at",
+            "commitment_id",
+            "event_id",
+            "text",
+            "before",
+            "after",
+            "sources",
+        }
+        assert row["text"] and row["sources"][0]["outlet"] in {"光明网", "人民网"}
+        assert row["sources"][0]["origin"].endswith(".txt")
+
+
+def test_events_and_measures_as_csv(home):
+    _invoke("ingest", str(SEEDS))
+    events = list(csv.DictReader(io.StringIO(_invoke("events", "--format", "csv"))))
+    assert len(events) == 1 and events[0]["date"] == "2021-01-20"
+    measures = list(csv.DictReader(io.StringIO(_invoke("measures", "--format", "csv"))))
+    assert len(measures) == 11
+
+
+def test_table_output_lists_rows(home):
+    _invoke("ingest", str(SEEDS))
+    assert "11 rows" in _invoke("measures")
+
+
+def test_digest_writes_html_and_text(home):
+    _invoke("ingest", str(SEEDS))
+    _invoke("digest", "--out", str(home / "out"), "--date", "2021-01-20")
+    html = (home / "out" / "digest-2021-01-20.html").read_text(encoding="utf-8")
+    text = (home / "out" / "digest-2021-01-20.txt").read_text(encoding="utf-8")
+    assert text.startswith("2021-01-20: 11 new, 0 changed commitments")
+    assert "支持北京科技抗疫" in html and "支持北京科技抗疫" in text
+    assert "光明网" in html and "人民网" in html
+
+
+def test_failures_lists_bad_input(home):
+    (home / "bad").mkdir()
+    (home / "bad" / "empty.txt").write_bytes(b"")
+    _invoke("ingest", str(home / "bad"))
+    rows = json.loads(_invoke("failures", "--format", "json"))
+    assert rows[0]["reason"] == "empty capture"
+
+
+def test_a_monitor_error_is_one_line_and_exit_1(home, monkeypatch):
+    monkeypatch.setenv("MONITOR_CONFIG", str(home / "missing.toml"))
+    result = runner.invoke(app, ["events"])
+    assert result.exit_code == 1, result.output
+    assert "MONITOR_CONFIG points at" in result.output

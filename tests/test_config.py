@@ -1,0 +1,38 @@
+"""Settings from the configuration file and the environment."""
+
+import pytest
+
+from monitor.config import load_settings
+from monitor.errors import ConfigError
+from tests.conftest import ROOT
+
+
+def test_project_config_points_at_the_seeds_and_keeps_state_under_var():
+    settings = load_settings(ROOT / "config" / "monitor.toml", env={})
+    (source,) = settings.sources
+    assert source.path == ROOT / "seeds"
+    assert settings.home == ROOT / "var"
+    assert settings.database_url == f"sqlite:///{ROOT / 'var' / 'monitor.db'}"
+
+
+def test_environment_overrides_database_and_home(tmp_path):
+    env = {"MONITOR_DATABASE_URL": "postgresql+psycopg://db/monitor", "MONITOR_HOME": str(tmp_path)}
+    settings = load_settings(ROOT / "config" / "monitor.toml", env=env)
+    assert settings.database_url == "postgresql+psycopg://db/monitor"
+    assert settings.digest_dir == tmp_path / "digest"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[[sources]]\nname = 'x'\n", "lacks 'path'"),
+        ("[[sources]]\nname = 'x'\npath = 'y'\nkind = 'ftp'\n", "kind 'ftp'"),
+        ("not toml [", "cannot read configuration"),
+    ],
+)
+def test_invalid_configuration_is_a_config_error(tmp_path, toml, message):
+    path = tmp_path / "config" / "monitor.toml"
+    path.parent.mkdir()
+    path.write_text(toml)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, env={})
