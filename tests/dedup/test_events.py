@@ -38,7 +38,8 @@ def test_same_speaker_and_topic_a_month_later_is_another_event():
 def test_unrelated_article_of_the_same_day_is_another_event():
     other = ev.event_features(
         "国家能源局发布1月全社会用电量",
-        "新华社北京1月20日电 国家能源局20日发布数据，1月全社会用电量同比增长，其中第二产业用电量增长较快。",
+        "新华社北京1月20日电 国家能源局20日发布数据，1月全社会用电量同比增长，"
+        "其中第二产业用电量增长较快。",
         (2021, 1, 20),
     )
     assert ev.score(_features(GLOBAL_SEED), other) < ev.JOIN_SCORE
