@@ -1,0 +1,112 @@
+"""Per-stage throughput of the pipeline on generated captures (`make bench`).
+
+Captures are built from the seed pages: page chrome around a body of seed paragraphs drawn at
+random, with varied figures and dates, and a third of them re-captures of earlier ones with new
+boilerplate. Each stage runs over all of them on a fresh SQLite database; the table gives
+documents per second and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor import pipeline
+from monitor.sources import RawCapture
+from monitor.store import open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+_HEADER = "首页> 经济频道 > 正文\n\n{title}\n\n来源:光明网2021-{month:02d}-{day:02d} 10:00\n\n"
+_FOOTER = "\n\n[ 责编:陶媛 ]\n\n相关阅读\n\n推荐阅读\n{teaser}\n2026-03-19 10:11\n加载更多\n"
+
+
+def generate(count: int, seed: int = 7) -> list[RawCapture]:
+    """`count` captures: two thirds distinct pages, one third re-captures of earlier ones."""
+    rng = random.Random(seed)
+    paragraphs = [
+        line.strip()
+        for path in sorted((ROOT / "seeds").glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 60 and "。" in line
+    ]
+    captures: list[RawCapture] = []
+    for number in range(count):
+        if number % 3 == 2 and captures:
+            original = rng.choice(captures).data.decode("utf-8")
+            text = original.replace("相关阅读", f"热点专题 {number}\n\n相关阅读")
+        else:
+            body = "\n\n".join(
+                p.replace("600", str(500 + number)).replace("170", str(100 + number % 97))
+                for p in rng.sample(paragraphs, k=min(6, len(paragraphs)))
+            )
+            month, day = 1 + number % 12, 1 + number % 28
+            text = (
+                _HEADER.format(title=f"科技部发布会第{number}号", month=month, day=day)
+                + f"  光明网讯(记者 杨亚楠){month}月{day}日,第{number}次发布会。\n\n"
+                + body
+                + _FOOTER.format(teaser=rng.choice(paragraphs))
+            )
+        captures.append(RawCapture("bench", f"bench/{number}.txt", text.encode(), "text/plain"))
+    return captures
+
+
+def measure(count: int) -> dict:
+    """Time every stage over `count` generated captures on a fresh SQLite database."""
+    captures = generate(count)
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(f"sqlite:///{folder}/bench.db")
+        run_id = pipeline.begin_run(db, "bench")
+        rows = []
+        steps = [("store", lambda: pipeline.store_captures(db, captures, run_id))]
+        steps += [
+            (stage.__name__, lambda stage=stage: stage(db, run_id)) for stage in pipeline.STAGES
+        ]
+        for name, step in steps:
+            started = time.perf_counter()
+            result = step()
+            seconds = time.perf_counter() - started
+            rows.append(
+                {
+                    "stage": name,
+                    "seconds": round(seconds, 3),
+                    "docs_per_second": round(count / seconds, 1),
+                    "counts": result.counts,
+                }
+            )
+        db.engine.dispose()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"captures": count, "stages": rows, "peak_rss_mib": round(peak_mib, 1)}
+
+
+def main() -> None:
+    """Run the benchmark, print a table and write the results as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--captures", type=int, default=600)
+    args = parser.parse_args()
+    result = measure(args.captures)
+    print(f"{'stage':<28}{'seconds':>10}{'docs/s':>12}")
+    for row in result["stages"]:
+        print(f"{row['stage']:<28}{row['seconds']:>10.3f}{row['docs_per_second']:>12.1f}")
+    print(f"peak RSS {result['peak_rss_mib']} MiB over {result['captures']} captures")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.platform(),
+    }
+    (RESULTS / f"stages-{stamp}.json").write_text(
+        json.dumps(result | {"machine": machine, "at": stamp}, indent=2, ensure_ascii=False)
+    )
+
+
+if __name__ == "__main__":
+    main()
