@@ -36,3 +36,27 @@ def _latest_artifact(key: str) -> dict:
     response.raise_for_status()
     (artifact,) = response.json()
     return artifact
+
+
+def test_cli_ingest_runs_as_the_flow_when_a_server_is_configured(
+    prefect_api, tmp_path, monkeypatch
+):
+    from prefect.settings import PREFECT_API_URL
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    result = CliRunner().invoke(app, ["ingest", str(ROOT / "seeds"), "--source", "cli-seeds"])
+    assert result.exit_code == 0, result.output
+    assert "11 NEW" in result.output
+
+    import httpx
+
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/flow_runs/filter",
+        json={"flow_runs": {"name": {"any_": ["ingest-cli-seeds"]}}, "limit": 5},
+    )
+    response.raise_for_status()
+    assert [run["state_type"] for run in response.json()] == ["COMPLETED"]

@@ -1,5 +1,7 @@
 """The 11 measures of the seeds with the fields EXPECTED.md gives."""
 
+from itertools import pairwise
+
 import pytest
 
 from monitor.extract import extract_article
@@ -33,11 +35,12 @@ def test_guangming_has_six_measures_first_to_sixth():
     )
 
 
-def test_an_item_ends_where_the_next_begins():
-    measures = _measures(GLOBAL_SEED)
-    for measure in measures:
-        assert measure.text.count("第") <= 2 or "第二" not in measure.text[3:]
-    assert measures[5].text.endswith("高端科技交流与合作平台。")
+@pytest.mark.parametrize("path", [GLOBAL_SEED, PEOPLE_SEED])
+def test_an_item_ends_where_the_next_begins(path):
+    measures = _measures(path)
+    for measure, following in pairwise(measures):
+        assert following.marker not in measure.text
+        assert measure.text.endswith("。")
 
 
 def test_guangming_first_measure_figures_are_thirteenth_plan_achievements():
