@@ -1,0 +1,36 @@
+"""Stage runners: each picks what the previous stage finished, in batches, and commits each
+batch's output together with the flag that marks it done."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
+
+from monitor.store import Database
+
+# Rows a stage handles per transaction: small enough that a crash costs little, large enough that
+# commits do not dominate (each batch is one commit).
+BATCH_SIZE = 200
+
+
+@dataclass
+class StageResult:
+    """What one stage did in one run."""
+
+    stage: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, amount: int = 1) -> None:
+        """Count `amount` more of `key`."""
+        self.counts[key] = self.counts.get(key, 0) + amount
+
+
+def pending_batches(db: Database, query: Select[Any]) -> Iterator[list[int]]:
+    """The ids the query selects now, in batches of BATCH_SIZE."""
+    with db.sessions() as session:
+        ids: list[int] = list(session.scalars(query))
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield ids[start : start + BATCH_SIZE]

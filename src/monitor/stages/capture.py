@@ -1,0 +1,127 @@
+"""Storing raw captures and extracting their articles."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from monitor.extract import Rejection, extract_article
+from monitor.extract.article import CaptureInput
+from monitor.sources import RawCapture, SourceFailure
+from monitor.stages import BATCH_SIZE, StageResult, pending_batches
+from monitor.store import Database
+from monitor.store.models import Article, Capture, Failure
+
+
+def store_captures(
+    db: Database, items: Iterable[RawCapture | SourceFailure], run_id: int | None
+) -> StageResult:
+    """Keep every raw capture, content-addressed; record unreadable ones as failures."""
+    result = StageResult("store")
+    batch: list[RawCapture | SourceFailure] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            _store_batch(db, batch, run_id, result)
+            batch = []
+    _store_batch(db, batch, run_id, result)
+    return result
+
+
+def _store_batch(
+    db: Database, batch: list[RawCapture | SourceFailure], run_id: int | None, result: StageResult
+) -> None:
+    with db.transaction() as session:
+        hashes = {item.sha256 for item in batch if isinstance(item, RawCapture)}
+        known = set(session.scalars(select(Capture.sha256).where(Capture.sha256.in_(hashes))))
+        for item in batch:
+            if isinstance(item, SourceFailure):
+                session.add(
+                    Failure(
+                        run_id=run_id,
+                        source=item.source,
+                        origin=item.origin,
+                        stage="source",
+                        reason=item.reason,
+                    )
+                )
+                result.add("failures")
+                continue
+            result.add("captures")
+            if item.sha256 in known:
+                continue
+            known.add(item.sha256)
+            session.add(
+                Capture(
+                    sha256=item.sha256,
+                    source=item.source,
+                    origin=item.origin,
+                    media_type=item.media_type,
+                    captured_at=item.captured_at,
+                    size=len(item.data),
+                    raw=item.data,
+                    outlet_hint=item.outlet_hint,
+                    run_id=run_id,
+                )
+            )
+            result.add("captures_new")
+
+
+def extract_pending(db: Database, run_id: int | None) -> StageResult:
+    """Extract the article of every capture not yet extracted."""
+    result = StageResult("extract")
+    for ids in pending_batches(
+        db, select(Capture.id).where(Capture.status == "new").order_by(Capture.id)
+    ):
+        with db.transaction() as session:
+            for capture in session.scalars(select(Capture).where(Capture.id.in_(ids))):
+                draft = extract_article(
+                    CaptureInput(
+                        capture.raw,
+                        capture.media_type,
+                        capture.origin,
+                        capture.captured_at,
+                        capture.outlet_hint,
+                    )
+                )
+                if isinstance(draft, Rejection):
+                    capture.status, capture.error = "rejected", draft.reason
+                    session.add(
+                        Failure(
+                            run_id=run_id,
+                            source=capture.source,
+                            origin=capture.origin,
+                            capture_id=capture.id,
+                            stage="extract",
+                            reason=draft.reason,
+                        )
+                    )
+                    result.add("failures")
+                    continue
+                capture.status = "extracted"
+                session.add(
+                    Article(
+                        capture_id=capture.id,
+                        url=draft.url,
+                        title=draft.title,
+                        title_derived=draft.title_derived,
+                        body=draft.body,
+                        body_sha256=_sha256(draft.body),
+                        outlet=draft.outlet,
+                        original_source=draft.original_source,
+                        published_at=draft.published_at,
+                        date_text=draft.published.text if draft.published else None,
+                        date_source="page" if draft.published_at else None,
+                        reporter=draft.reporter,
+                        editor=draft.editor,
+                        extractor=draft.extractor,
+                    )
+                )
+                result.add("articles")
+    return result
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

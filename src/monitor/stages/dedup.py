@@ -1,0 +1,183 @@
+"""Copy links and event membership."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.dedup import events as ev
+from monitor.dedup.copies import CopyIndex, find_copy
+from monitor.dedup.signatures import from_bytes, shingles, signature, to_bytes
+from monitor.extract.meta import CHINA_TZ, year_for
+from monitor.stages import StageResult, pending_batches
+from monitor.store import Database
+from monitor.store.models import Article, CopyLink, Event, EventArticle
+
+
+def find_copies_pending(db: Database, run_id: int | None) -> StageResult:
+    """Link each new article to the article it is a near-identical copy of, if any."""
+    result = StageResult("copies")
+    index = _load_copy_index(db)
+    for ids in pending_batches(
+        db, select(Article.id).where(Article.dedup_done.is_(False)).order_by(Article.id)
+    ):
+        with db.transaction() as session:
+            shingles_of = _body_shingles(session)
+            for article in session.scalars(select(Article).where(Article.id.in_(ids))):
+                sig = signature(article.body)
+                article.signature, article.dedup_done = to_bytes(sig), True
+                own = shingles(article.body)
+                match = find_copy(own, index.candidates(sig), shingles_of)
+                if match is None:
+                    index.add(article.id, sig)
+                    continue
+                session.add(
+                    CopyLink(
+                        article_id=article.id,
+                        canonical_id=match.canonical_id,
+                        similarity=round(match.similarity, 4),
+                        method=match.method,
+                    )
+                )
+                result.add("copies")
+    return result
+
+
+def _body_shingles(session: Session) -> Callable[[int], set[str]]:
+    """Shingles of stored articles' bodies by id, each computed once per batch."""
+    cache: dict[int, set[str]] = {}
+
+    def shingles_of(article_id: int) -> set[str]:
+        if article_id not in cache:
+            cache[article_id] = shingles(session.get_one(Article, article_id).body)
+        return cache[article_id]
+
+    return shingles_of
+
+
+def _load_copy_index(db: Database) -> CopyIndex:
+    index = CopyIndex()
+    with db.sessions() as session:
+        rows = session.execute(
+            select(Article.id, Article.signature)
+            .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+            .where(Article.dedup_done.is_(True), CopyLink.id.is_(None))
+        )
+        for article_id, data in rows:
+            if data:
+                index.add(article_id, from_bytes(data))
+    return index
+
+
+def group_events_pending(db: Database, run_id: int | None) -> StageResult:
+    """Put each new article into the event it reports, creating the event if it is the first."""
+    result = StageResult("events")
+    pending = (
+        select(Article.id)
+        .where(Article.dedup_done.is_(True), Article.event_done.is_(False))
+        .order_by(Article.id)
+    )
+    touched: set[int] = set()
+    for ids in pending_batches(db, pending):
+        with db.transaction() as session:
+            for article in session.scalars(select(Article).where(Article.id.in_(ids))):
+                event_id, score = _assign_event(session, article)
+                session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
+                article.event_done = True
+                touched.add(event_id)
+                session.flush()
+                _settle_event(session, session.get_one(Event, event_id))
+    result.add("events", len(touched))
+    return result
+
+
+def _assign_event(session: Session, article: Article) -> tuple[int, float]:
+    canonical = session.scalar(
+        select(CopyLink.canonical_id).where(CopyLink.article_id == article.id)
+    )
+    features = ev.event_features(article.title, article.body, _when(article))
+    article.features = features.to_json()
+    if canonical is not None:
+        event_id = session.scalar(
+            select(EventArticle.event_id).where(EventArticle.article_id == canonical)
+        )
+        if event_id is not None:
+            return event_id, 1.0
+    best: tuple[float, Event | None] = (0.0, None)
+    for event in _candidate_events(session, features):
+        score = ev.score(features, ev.EventFeatures.from_json(event.features))
+        if score > best[0]:
+            best = (score, event)
+    score, joined = best
+    if joined is not None and score >= ev.JOIN_SCORE:
+        joined.features = ev.merge(ev.EventFeatures.from_json(joined.features), features).to_json()
+        return joined.id, round(score, 4)
+    event = Event(
+        day=_day(features),
+        month_day=f"{features.month:02d}-{features.day:02d}"
+        if features.month and features.day
+        else "",
+        title=article.title,
+        features=features.to_json(),
+    )
+    session.add(event)
+    session.flush()
+    return event.id, 1.0
+
+
+def _candidate_events(session: Session, features: ev.EventFeatures) -> list[Event]:
+    if features.month is None or features.day is None:
+        return []
+    days = []
+    for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1):
+        anchor = date(features.year or 2000, features.month, features.day)
+        days.append((anchor.fromordinal(anchor.toordinal() + offset)).strftime("%m-%d"))
+    return list(session.scalars(select(Event).where(Event.month_day.in_(days))))
+
+
+def _settle_event(session: Session, event: Event) -> None:
+    """Give the event the earliest full date of its members, and that year to undated members."""
+    features = ev.EventFeatures.from_json(event.features)
+    event.day = _day(features) or event.day
+    if event.day is None:
+        return
+    members = session.scalars(
+        select(Article)
+        .join(EventArticle, EventArticle.article_id == Article.id)
+        .where(EventArticle.event_id == event.id)
+    ).all()
+    titled = [a for a in members if a.published_at is not None and not a.title_derived]
+    if titled:
+        event.title = min(titled, key=lambda a: (a.published_at, a.id)).title
+    for article in members:
+        if (
+            article.published_at is None
+            and article.date_text
+            and article.date_text.startswith("--")
+        ):
+            month, day = int(article.date_text[2:4]), int(article.date_text[5:7])
+            year = year_for(month, day, event.day)
+            article.published_at = _china_midnight(date(year, month, day))
+            article.date_source = "event"
+
+
+def _when(article: Article) -> tuple[int | None, int, int] | None:
+    if article.published_at is not None:
+        local = article.published_at.astimezone(CHINA_TZ)
+        return local.year, local.month, local.day
+    if article.date_text and article.date_text.startswith("--"):
+        return None, int(article.date_text[2:4]), int(article.date_text[5:7])
+    return None
+
+
+def _day(features: ev.EventFeatures) -> date | None:
+    if features.year and features.month and features.day:
+        return date(features.year, features.month, features.day)
+    return None
+
+
+def _china_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
