@@ -19,8 +19,6 @@ import typer
 from monitor.config import Settings, load_settings
 from monitor.digest.files import build_digest, write_digest
 from monitor.errors import MonitorError
-from monitor.pipeline import run_pipeline, summary_line
-from monitor.sources.local import iter_paths, read_file
 from monitor.store import Database, open_database, queries
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -101,12 +99,19 @@ def ingest_command(
             outlet=outlet,
         )
     else:
+        # Imported here: the pipeline's libraries take seconds to load, which the read-only
+        # commands need not pay.
+        from monitor.pipeline import run_pipeline
+        from monitor.sources.local import iter_paths, read_file
+
         items = (read_file(p, source, outlet) for p in iter_paths(paths))
         counts = run_pipeline(_database(settings), items, trigger="cli")
     _finish(settings, counts, write=False)
 
 
 def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> None:
+    from monitor.pipeline import summary_line
+
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
     if write:
         digest = build_digest(_database(settings), _today(settings))
