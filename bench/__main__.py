@@ -1,9 +1,11 @@
-"""Per-stage throughput of the pipeline on generated captures (`make bench`).
+"""Quality and per-stage throughput of the pipeline (`make bench`).
 
-Captures are built from the seed pages: page chrome around a body of seed paragraphs drawn at
-random, with varied figures and dates, and a third of them re-captures of earlier ones with new
-boilerplate. Each stage runs over all of them on a fresh SQLite database; the table gives
-documents per second and the process's peak memory.
+First the quality of measure extraction on the labelled passages (precision and recall of
+measure boundaries and of quantity parsing). Then throughput: captures are built from the seed
+pages, page chrome around a body of seed paragraphs drawn at random, with varied figures and
+dates, and a third of them re-captures of earlier ones with new boilerplate. Each stage runs
+over all of them on a fresh SQLite database; the table gives documents per second and the
+process's peak memory.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.quality import measure_quality
 from monitor import pipeline
 from monitor.sources import RawCapture
 from monitor.store import open_database
@@ -92,6 +95,13 @@ def main() -> None:
     parser.add_argument("--captures", type=int, default=600)
     args = parser.parse_args()
     result = measure(args.captures)
+    result["quality"] = measure_quality()
+    for name, rates in result["quality"].items():
+        print(
+            f"{name:<28} precision {rates['precision']:.3f}  recall {rates['recall']:.3f}"
+            f"  ({rates['matched']} matched, {rates['predicted']} predicted,"
+            f" {rates['expected']} expected)"
+        )
     print(f"{'stage':<28}{'seconds':>10}{'docs/s':>12}")
     for row in result["stages"]:
         print(f"{row['stage']:<28}{row['seconds']:>10.3f}{row['docs_per_second']:>12.1f}")

@@ -25,14 +25,35 @@ def keywords(text: str, count: int) -> list[str]:
     return list(jieba.analyse.extract_tags(text, topK=count))
 
 
+# Adverbs and verbs that start a predicate after a noun ("部门共同谋划"), never part of it.
+_NOT_BRIDGES = frozenset({"共同", "一起", "联合", "同时", "进一步", "全面", "加快", "推动", "支持"})
+
+
 def leading_noun(text: str) -> str:
-    """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or ""."""
+    """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or "".
+
+    Nouns and distinguishing words (国家级) join; one short verb or adverb may bridge a
+    modifier to its head noun (国家级创新平台, 专精特新企业).
+    """
     _ready()
     import jieba.posseg
 
-    noun = ""
-    for token in jieba.posseg.lcut(text):
-        if not token.flag.startswith(("n", "vn")) and noun:
+    tokens = jieba.posseg.lcut(text)
+    phrase = ""
+    for index, token in enumerate(tokens):
+        if token.flag.startswith("n") or token.flag in ("vn", "j", "b"):
+            phrase += token.word
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        bridges = (
+            phrase
+            and len(phrase) <= 3
+            and token.flag in ("v", "d")
+            and token.word not in _NOT_BRIDGES
+            and following is not None
+            and following.flag.startswith("n")
+        )
+        if not bridges:
             break
-        noun += token.word
-    return noun
+        phrase += token.word
+    return phrase

@@ -6,14 +6,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from monitor.measures.fields import find_clause, find_periods, find_quantities
-from monitor.measures.kinds import figure_kind, measure_kind
+from monitor.measures.fields import find_clause, find_periods, find_quantities, named_actor
+from monitor.measures.kinds import FUTURE_SENTENCE, figure_kind, measure_kind
 from monitor.measures.segment import find_items
 
 _DIGITS = re.compile(
     r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+(?=[多余]?[个项家元亿万千])"
 )
 _SPACE_PUNCT = re.compile(r"[\s\u3000，,。、；;：:“”\"'()（）]+")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?[”」』]?")
 
 
 @dataclass(frozen=True)
@@ -41,31 +42,61 @@ def extract_measures(
         speaker_org: the organisation of the quoted speaker, who acts where an item names nobody.
         published_year: the year of publication, for 年底前 and for ended plan periods.
     """
-    drafts = []
-    for item in find_items(body):
-        content = item.text[len(item.marker) :].lstrip("，,、：: ")
-        clause = find_clause(content, speaker_org)
-        quantities = []
-        for quantity in find_quantities(content):
-            entry = quantity.__dict__ | {
-                "kind": figure_kind(content, content.find(quantity.raw), published_year)
-            }
-            quantities.append(entry)
-        drafts.append(
-            MeasureDraft(
-                ordinal=item.ordinal,
-                marker=item.marker,
-                text=item.text,
-                masked_sha256=masked_hash(content),
-                actor=clause.actor,
-                action=clause.action,
-                object=clause.object,
-                quantities=quantities,
-                periods=[p.__dict__ for p in find_periods(content, published_year)],
-                kind=measure_kind(re.split(r"[。；;]", content, maxsplit=1)[0]),
-            )
-        )
-    return drafts
+    items = find_items(body)
+    units = [(item.start, item.marker, item.text) for item in items]
+    covered = [(item.start, item.end) for item in items]
+    units += [
+        (start, "", text) for start, text in commitment_sentences(body, covered, published_year)
+    ]
+    return [
+        _draft(ordinal, marker, text, speaker_org, published_year)
+        for ordinal, (_, marker, text) in enumerate(sorted(units), 1)
+    ]
+
+
+def commitment_sentences(
+    body: str, covered: list[tuple[int, int]], published_year: int | None
+) -> list[tuple[int, str]]:
+    """Sentences outside lists that promise something concrete: (position, sentence).
+
+    A promise is concrete when it has a figure, a deadline, or names who acts; "下一步我们将齐心协力
+    抓落实" is a closing formula, "国家发展改革委将…到2025年…" a commitment.
+    """
+    found = []
+    for match in _SENTENCE.finditer(body):
+        if any(start < match.end() and match.start() < end for start, end in covered):
+            continue
+        sentence = match.group().strip()
+        # a lead-in ("北京市将重点推进以下任务：") introduces a list; its items are the measures
+        if not FUTURE_SENTENCE.search(sentence) or sentence.endswith(("：", ":")):
+            continue
+        deadline = any(p.kind == "deadline" for p in find_periods(sentence, published_year))
+        if find_quantities(sentence) or deadline or named_actor(sentence):
+            found.append((match.start() + match.group().find(sentence), sentence))
+    return found
+
+
+def _draft(
+    ordinal: int, marker: str, text: str, speaker_org: str | None, published_year: int | None
+) -> MeasureDraft:
+    content = text[len(marker) :].lstrip("，,、：: ")
+    clause = find_clause(content, speaker_org)
+    quantities = [
+        q.__dict__ | {"kind": figure_kind(content, content.find(q.raw), published_year)}
+        for q in find_quantities(content)
+    ]
+    return MeasureDraft(
+        ordinal=ordinal,
+        marker=marker,
+        text=text,
+        masked_sha256=masked_hash(content),
+        actor=clause.actor,
+        action=clause.action,
+        object=clause.object,
+        quantities=quantities,
+        periods=[p.__dict__ for p in find_periods(content, published_year)],
+        kind=measure_kind(re.split(r"[。；;]", content, maxsplit=1)[0]),
+    )
 
 
 def mask(text: str) -> str:

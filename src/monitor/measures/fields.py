@@ -34,13 +34,19 @@ _MULTIPLIERS = {
 }
 _CLASSIFIERS = "个|项|家|所|座|条|批|名|位|支|台|辆|件|篇|户|种|类|次"
 _MEASURE_UNITS = "美元|元|人|倍|%|％|吨|公里|平方公里|千瓦时|千瓦|亩|公顷|年|天"
+_POST_QUALIFIERS = {"以上": "at_least", "左右": "about", "以内": "at_most", "以下": "at_most"}
 _QUANTITY = re.compile(
+    # 至少/不少于/超过 may stand a verb away from the number (至少建成1家); 近 and 约 may not
+    # (最近新建10个 is not "nearly 10").
+    r"(?:(?P<far>至少|不少于|不低于|超过)(?=[\u4e00-\u9fa5]{1,2}?[\d零〇一二两三四五六七八九十])"
+    r"(?P<verb>[\u4e00-\u9fa5]{1,2}?)(?=[\d零〇一二两三四五六七八九十]))?"
     r"(?P<pre>将近|接近|大约|不少于|不低于|至少|超过|多达|近|约|逾|超)?"
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
     r"(?P<post>多|余)?"
     rf"(?P<mult>万亿|千万|百万|十万|亿|万|千)?"
     rf"(?P<unit>{_MEASURE_UNITS}|{_CLASSIFIERS})"
 )
+_POST_QUALIFIER = re.compile("|".join(_POST_QUALIFIERS))
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fa5]{1,8}")
 _NOUN_STOP = re.compile(r"[的和与及、共同在中为是]")
 # Five-year plans: the N-th runs from 1966 + 5 * (N - 3) (the third began in 1966).
@@ -59,7 +65,6 @@ _MEANS_VERB = re.compile(rf"^以(?P<means>.+?)(?P<verb>{_VERBS})(?P<object>.+)$"
 _ACTOR_FOLLOW = re.compile(
     r"^(?:会同|将|要|已|正在|全力|积极|联合|牵头|继续|也|还|就|提出|表示|支持|推动)"
 )
-_FIRST_PERSON = re.compile(r"我们|我部|我委|我局|我市|我省")
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def find_quantities(text: str) -> list[Quantity]:
     found = []
     for match in _QUANTITY.finditer(text):
         num, unit = match.group("num"), match.group("unit")
-        before = text[: match.start()]
+        before = text[: match.start("num") - len(match.group("pre") or "")]
         if before.endswith(("第", "“")) or (num == "一" and unit not in _MEASURE_UNITS.split("|")):
             continue  # 第一个 is an ordinal, “四个面向” a slogan, 一批 an article
         if unit == "年" or (not num.isdigit() and len(num) == 1 and unit == "天"):
@@ -109,9 +114,12 @@ def find_quantities(text: str) -> list[Quantity]:
         if re.fullmatch(_CLASSIFIERS, unit):
             noun = _noun_after(text[end:])
             unit, end = (noun, end + len(noun)) if noun else (unit, end)
-        qualifier = _QUALIFIERS.get(match.group("pre") or "") or (
+        qualifier = _QUALIFIERS.get(match.group("pre") or match.group("far") or "") or (
             "over" if match.group("post") else None
         )
+        post = _POST_QUALIFIER.match(text, end)
+        if post and qualifier is None:
+            qualifier, end = _POST_QUALIFIERS[post.group()], post.end()
         found.append(Quantity(text[match.start() : end], value, unit, qualifier))
     return found
 
@@ -152,16 +160,20 @@ def find_clause(text: str, speaker_org: str | None) -> Clause:
     return Clause(_actor(text, speaker_org), action, obj.strip() if obj else None)
 
 
-def _actor(text: str, speaker_org: str | None) -> str | None:
+def named_actor(text: str) -> str | None:
+    """The organisation `text` names as the one acting (科技部会同…, 国家发展改革委将…), if any."""
     for position, name in orgs.find_orgs(text):
         rest = text[position:]
         after = rest[len(name) :] if rest.startswith(name) else rest[rest.find(name) + len(name) :]
         before = text[max(0, position - 2) : position]
         if _ACTOR_FOLLOW.match(after) and not re.search(r"[与和同按照]$", before):
             return name
-    if _FIRST_PERSON.search(text) or speaker_org:
-        return speaker_org
     return None
+
+
+def _actor(text: str, speaker_org: str | None) -> str | None:
+    # An item that names no one is the speaker's body's, and so is "我们".
+    return named_actor(text) or speaker_org
 
 
 def _noun_after(text: str) -> str:

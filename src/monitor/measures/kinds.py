@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+# Modal and time words that make a sentence outside a list a promise: 将 (not 将近), 要 (not in
+# 要求/重要/主要/需要), 力争, 下一步, a deadline year.
+FUTURE_SENTENCE = re.compile(
+    r"(?<!即)将(?![近来])|即将|(?<![需重主必首纪只提])要(?![求点素闻件害])|力争|争取|拟|下一步|到20\d{2}年|年底前"
+)
 # Words that make a clause a promise of future action.
 _FUTURE = re.compile(
     r"将|要|力争|争取|计划|拟|下一步|继续|加快|推动|推进|支持|构建|打造|到20\d{2}年|年底前|着力|着重"

@@ -1,7 +1,9 @@
 """Enumerated items: 第一/第二…, 一是/二是…, (一)(二)…, 一、二、…, 1. 2. …, 首先/其次/最后.
 
 A list is a run of markers of one family numbered 1, 2, 3… in order. An item runs from its
-marker to the next item's marker; the last item ends with its paragraph.
+marker to the next item's marker. The last item ends with its sentence when the whole list
+stands in one paragraph (一是…；二是…；三是…。), else with its paragraph; a last item that is
+only a heading ("（三）强化保障") takes the paragraph after it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
     "首先": re.compile(r"(?:^|(?<=[。；;！？]))[ \t]*(?P<m>(?P<n>首先|其次|再次|最后)[，,])", re.M),
 }
 _SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3}
+_HEADING_FAMILIES = ("(N)", "N、", "1.")
+_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Item:
 
 def find_items(body: str) -> list[Item]:
     """The items of every top-level list in `body`, in order of appearance."""
-    lists = [items for family in _FAMILIES if len(items := _list_of(family, body)) >= 2]
+    lists = [items for family in _FAMILIES for items in _lists_of(family, body) if len(items) >= 2]
     # Keep the widest lists; a list inside another list's item is a sub-list of that item.
     lists.sort(key=lambda items: items[-1].end - items[0].start, reverse=True)
     chosen: list[list[Item]] = []
@@ -50,7 +54,9 @@ def find_items(body: str) -> list[Item]:
     return sorted((item for items in chosen for item in items), key=lambda item: item.start)
 
 
-def _list_of(family: str, body: str) -> list[Item]:
+def _lists_of(family: str, body: str) -> list[list[Item]]:
+    """Every run of this family's markers numbered 1, 2, 3…; a new 1 starts another list."""
+    runs: list[list[tuple[int, str, int]]] = []
     marks: list[tuple[int, str, int]] = []
     for match in _FAMILIES[family].finditer(body):
         numeral = match.group("n")
@@ -60,17 +66,39 @@ def _list_of(family: str, body: str) -> list[Item]:
         if number == len(marks) + 1:
             marks.append((number, match.group("m"), match.start("m")))
         elif number == 1:
+            runs.append(marks)
             marks = [(number, match.group("m"), match.start("m"))]
+    runs.append(marks)
+    return [_items(family, body, run) for run in runs if len(run) >= 2]
+
+
+def _items(family: str, body: str, marks: list[tuple[int, str, int]]) -> list[Item]:
     items = []
     for index, (number, marker, start) in enumerate(marks):
         if index + 1 < len(marks):
             end = marks[index + 1][2]
         else:
-            newline = body.find("\n", start)
-            end = len(body) if newline < 0 else newline
-        text = body[start:end].strip()
-        items.append(Item(number, marker, family, start, end, text))
+            end = _last_item_end(body, family, marks, start)
+        items.append(Item(number, marker, family, start, end, body[start:end].strip()))
     return items
+
+
+def _last_item_end(body: str, family: str, marks: list[tuple[int, str, int]], start: int) -> int:
+    paragraph_end = _paragraph_end(body, start)
+    if len(marks) > 1 and "\n" not in body[marks[0][2] : start]:
+        sentence = _SENTENCE_END.search(body, start, paragraph_end)
+        return sentence.end() if sentence else paragraph_end
+    heading = body[start:paragraph_end]
+    if family in _HEADING_FAMILIES and not _SENTENCE_END.search(heading):
+        return (
+            _paragraph_end(body, paragraph_end + 1) if paragraph_end < len(body) else paragraph_end
+        )
+    return paragraph_end
+
+
+def _paragraph_end(body: str, position: int) -> int:
+    newline = body.find("\n", position)
+    return len(body) if newline < 0 else newline
 
 
 def _overlaps(a: list[Item], b: list[Item]) -> bool:
