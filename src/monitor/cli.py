@@ -146,6 +146,48 @@ def changes(config: ConfigOption = None, format: FormatOption = Format.table) ->
 
 
 @command()
+def commitments(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+    """List commitments in their latest version, with how often and where they were reported."""
+    rows = _read(config, queries.list_commitments)
+    _emit(rows, format, ["id", "event_id", "actor", "versions", "reports", "outlets", "text"])
+
+
+@command()
+def commitment(
+    commitment_id: Annotated[int, typer.Argument(help="The commitment's id.")],
+    config: ConfigOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Show one commitment's whole history with its sources."""
+    db = _database(_settings(config))
+    with db.sessions() as session:
+        found = queries.commitment_history(session, commitment_id)
+    if found is None:
+        raise MonitorError(f"no commitment {commitment_id}")
+    if format is Format.json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"commitment {found['id']} ({found['actor'] or 'actor unknown'})")
+    typer.echo(found["text"])
+    for version in found["history"]:
+        source = version["source"]
+        figures = "; ".join(q["raw"] for q in version["quantities"])
+        typer.echo(
+            f"- {(source['published_at'] or 'date unknown')[:16]} {version['outcome']:<10} "
+            f"{source['outlet'] or '?'} 《{source['title']}》 {figures}"
+        )
+    for change in found["changes"]:
+        if change["kind"] == "CHANGED":
+            for field, old in change["before"].items():
+                new = change["after"][field]
+                typer.echo(f"  {field}: {_value(old)} -> {_value(new)}")
+
+
+def _value(value: Any) -> str:
+    return str(value.get("raw", value)) if isinstance(value, dict) else str(value)
+
+
+@command()
 def failures(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
     """List bad input recorded against captures and sources, with reasons."""
     rows = _read(config, queries.list_failures)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.measures import mask
+from monitor.measures.segment import strip_marker
 
 # Masked texts at least this similar (character-pair Jaccard) are versions of one commitment:
 # a changed figure or a reworded clause keeps them above it, two different items of one list
@@ -43,7 +44,7 @@ def commitment_fields(text: str, actor: str | None, quantities: list, periods: l
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of the character pairs of two texts with numbers masked."""
-    pairs_a, pairs_b = _pairs(mask(a)), _pairs(mask(b))
+    pairs_a, pairs_b = _pairs(mask(strip_marker(a))), _pairs(mask(strip_marker(b)))
     if not pairs_a or not pairs_b:
         return 0.0
     return len(pairs_a & pairs_b) / len(pairs_a | pairs_b)

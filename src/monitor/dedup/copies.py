@@ -41,6 +41,12 @@ class CopyIndex:
             self._lsh.insert(article_id, signature)
             self._size += 1
 
+    def remove(self, article_id: int) -> None:
+        """Drop an article from the index (it became a copy of an earlier one)."""
+        if article_id in self._lsh:
+            self._lsh.remove(article_id)
+            self._size -= 1
+
     def candidates(self, signature: LeanMinHash) -> list[int]:
         """Ids of indexed articles that may be copies of (or originals for) this signature."""
         return sorted(self._lsh.query(signature))

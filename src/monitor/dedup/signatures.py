@@ -16,6 +16,8 @@ NUM_PERM = 128
 SEED = 1
 # datasketch 2's default permutation scheme: 32-bit hash values, half the storage of 64-bit.
 SCHEME = "affine32"
+# What the rest of the code calls a signature; datasketch's type stays behind this name.
+Signature = LeanMinHash
 _DROP = re.compile(r"[\s\u3000\xa0]+")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from monitor.measures.fields import find_clause, find_periods, find_quantities, named_actor
 from monitor.measures.kinds import FUTURE_SENTENCE, figure_kind, measure_kind
-from monitor.measures.segment import find_items
+from monitor.measures.segment import find_items, strip_marker
 
 _DIGITS = re.compile(
     r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+(?=[多余]?[个项家元亿万千])"
@@ -79,7 +79,7 @@ def commitment_sentences(
 def _draft(
     ordinal: int, marker: str, text: str, speaker_org: str | None, published_year: int | None
 ) -> MeasureDraft:
-    content = text[len(marker) :].lstrip("，,、：: ")
+    content = strip_marker(text)
     clause = find_clause(content, speaker_org)
     quantities = [
         q.__dict__ | {"kind": figure_kind(content, content.find(q.raw), published_year)}

@@ -30,6 +30,17 @@ _HEADING_FAMILIES = ("(N)", "N、", "1.")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
+_LEADING_MARKER = re.compile(
+    rf"^\s*(?:第[{_CN}]{{1,3}}[，,、：:]|[{_CN}]{{1,3}}是|[(（][{_CN}]{{1,3}}[)）]|[{_CN}]{{1,3}}、"
+    r"|\d{1,2}(?:[.．、](?!\d)|[)）])|(?:首先|其次|再次|最后)[，,])\s*"
+)
+
+
+def strip_marker(text: str) -> str:
+    """An item's text without its list marker: its position in a list is not its content."""
+    return _LEADING_MARKER.sub("", text, count=1)
+
+
 @dataclass(frozen=True)
 class Item:
     """One enumerated item of a list."""

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy
-from monitor.dedup.signatures import from_bytes, shingles, signature, to_bytes
+from monitor.dedup.signatures import Signature, from_bytes, shingles, signature, to_bytes
 from monitor.extract.meta import CHINA_TZ, year_for
 from monitor.stages import StageResult, pending_batches
 from monitor.store import Database
-from monitor.store.models import Article, CopyLink, Event, EventArticle
+from monitor.store.models import Article, Commitment, CopyLink, Event, EventArticle
 
 
 def find_copies_pending(db: Database, run_id: int | None) -> StageResult:
@@ -34,16 +34,42 @@ def find_copies_pending(db: Database, run_id: int | None) -> StageResult:
                 if match is None:
                     index.add(article.id, sig)
                     continue
+                original = session.get_one(Article, match.canonical_id)
+                if _published_before(article, original):
+                    _promote(session, index, article, sig, original.id)
+                    article, original = original, article
                 session.add(
                     CopyLink(
                         article_id=article.id,
-                        canonical_id=match.canonical_id,
+                        canonical_id=original.id,
                         similarity=round(match.similarity, 4),
                         method=match.method,
                     )
                 )
                 result.add("copies")
     return result
+
+
+def _published_before(article: Article, other: Article) -> bool:
+    return (
+        article.published_at is not None
+        and other.published_at is not None
+        and article.published_at < other.published_at
+    )
+
+
+def _promote(
+    session: Session, index: CopyIndex, article: Article, sig: Signature, previous: int
+) -> None:
+    """Make an earlier-published copy the canonical article in place of `previous`.
+
+    The canonical article is the earliest published, whatever order the captures came in.
+    """
+    session.execute(
+        update(CopyLink).where(CopyLink.canonical_id == previous).values(canonical_id=article.id)
+    )
+    index.remove(previous)
+    index.add(article.id, sig)
 
 
 def _body_shingles(session: Session) -> Callable[[int], set[str]]:
@@ -89,6 +115,7 @@ def group_events_pending(db: Database, run_id: int | None) -> StageResult:
                 article.event_done = True
                 touched.add(event_id)
                 session.flush()
+                _rehome_copies(session, article.id, event_id)
                 _settle_event(session, session.get_one(Event, event_id))
     result.add("events", len(touched))
     return result
@@ -126,6 +153,38 @@ def _assign_event(session: Session, article: Article) -> tuple[int, float]:
     session.add(event)
     session.flush()
     return event.id, 1.0
+
+
+def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> None:
+    """Move the copies of a canonical article into its event; drop events left empty.
+
+    A copy goes where its original goes. When an earlier-published copy became the canonical
+    article after its copies were placed, they follow it here.
+    """
+    copies = select(CopyLink.article_id).where(CopyLink.canonical_id == canonical_id)
+    old_events = set(
+        session.scalars(
+            select(EventArticle.event_id).where(
+                EventArticle.article_id.in_(copies), EventArticle.event_id != event_id
+            )
+        )
+    )
+    if not old_events:
+        return
+    session.execute(
+        update(EventArticle)
+        .where(EventArticle.article_id.in_(copies))
+        .values(event_id=event_id)
+        .execution_options(synchronize_session=False)
+    )
+    for old in old_events:
+        if session.scalar(select(EventArticle.id).where(EventArticle.event_id == old).limit(1)):
+            continue
+        session.execute(
+            update(Commitment).where(Commitment.event_id == old).values(event_id=event_id)
+        )
+        session.delete(session.get_one(Event, old))
+    session.flush()
 
 
 def _candidate_events(session: Session, features: ev.EventFeatures) -> list[Event]:

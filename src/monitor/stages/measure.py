@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,16 +63,17 @@ def track_pending(db: Database, run_id: int | None) -> StageResult:
 
 
 def _track_measure(session: Session, measure: Measure, run_id: int | None) -> str:
+    """Record a measure as a version of its commitment; return the outcome to count."""
     article = measure.article
-    event_id = session.scalar(
-        select(EventArticle.event_id).where(EventArticle.article_id == article.id)
-    )
     fields = track.commitment_fields(
         measure.text, measure.actor, measure.quantities, measure.periods
     )
     commitment = _find_commitment(session, measure)
     measure.tracked = True
     if commitment is None:
+        event_id = session.scalar(
+            select(EventArticle.event_id).where(EventArticle.article_id == article.id)
+        )
         commitment = Commitment(
             masked_sha256=measure.masked_sha256,
             event_id=event_id,
@@ -83,59 +86,132 @@ def _track_measure(session: Session, measure: Measure, run_id: int | None) -> st
         )
         session.add(commitment)
         session.flush()
-        session.add(
-            Observation(
-                commitment_id=commitment.id,
-                measure_id=measure.id,
-                published_at=article.published_at,
-                outcome="new",
-            )
-        )
-        session.add(
-            Change(
-                commitment_id=commitment.id,
-                measure_id=measure.id,
-                kind="NEW",
-                before=None,
-                after=fields,
-                run_id=run_id,
-            )
-        )
+        _observe(session, commitment, measure, "new")
+        session.add(_change(commitment, measure, "NEW", None, fields, run_id))
         return "NEW"
+    latest = session.get_one(Measure, commitment.latest_measure_id)
+    if _publication_key(measure) < _publication_key(latest):
+        _observe(session, commitment, measure, "pending")
+        _replay(session, commitment, run_id)
+        return "backfilled"
     outcome = track.compare(commitment.fields, fields)
+    _observe(session, commitment, measure, outcome.kind.lower())
+    if outcome.kind == "CHANGED":
+        session.add(_change(commitment, measure, "CHANGED", outcome.before, outcome.after, run_id))
+    _make_latest(commitment, measure, fields)
+    return outcome.kind
+
+
+def _replay(session: Session, commitment: Commitment, run_id: int | None) -> None:
+    """Redo a commitment's history in publication order after an older version arrived.
+
+    The outcomes and changes become what they would be had the versions arrived in order;
+    changes that differ from those already stored are rewritten with history=True, since the
+    present state of the commitment, which analysts were told of, did not change.
+    """
+    session.flush()
+    versions = sorted(
+        session.scalars(
+            select(Measure)
+            .join(Observation, Observation.measure_id == Measure.id)
+            .where(Observation.commitment_id == commitment.id)
+        ),
+        key=_publication_key,
+    )
+    observations = {
+        o.measure_id: o
+        for o in session.scalars(
+            select(Observation).where(Observation.commitment_id == commitment.id)
+        )
+    }
+    wanted: dict[int, tuple[str, dict | None, dict]] = {}
+    previous: dict | None = None
+    for version in versions:
+        fields = track.commitment_fields(
+            version.text, version.actor, version.quantities, version.periods
+        )
+        if previous is None:
+            observations[version.id].outcome = "new"
+            wanted[version.id] = ("NEW", None, fields)
+        else:
+            outcome = track.compare(previous, fields)
+            observations[version.id].outcome = outcome.kind.lower()
+            if outcome.kind == "CHANGED":
+                wanted[version.id] = ("CHANGED", outcome.before, outcome.after)
+        previous = fields
+    kept = set()
+    for change in session.scalars(select(Change).where(Change.commitment_id == commitment.id)):
+        if wanted.get(change.measure_id) == (change.kind, change.before, change.after):
+            kept.add(change.measure_id)
+        else:
+            session.delete(change)
+    session.flush()  # deletions first: a rewritten change reuses its (commitment, measure) key
+    for version in versions:
+        if version.id in wanted and version.id not in kept:
+            kind, before, after = wanted[version.id]
+            change = _change(commitment, version, kind, before, after, run_id)
+            change.history = True
+            session.add(change)
+    commitment.first_published_at = versions[0].article.published_at
+    commitment.event_id = session.scalar(
+        select(EventArticle.event_id).where(EventArticle.article_id == versions[0].article_id)
+    )
+    assert previous is not None
+    _make_latest(commitment, versions[-1], previous)
+
+
+def _make_latest(commitment: Commitment, measure: Measure, fields: dict) -> None:
+    commitment.text, commitment.fields, commitment.actor = measure.text, fields, measure.actor
+    commitment.masked_sha256, commitment.latest_measure_id = measure.masked_sha256, measure.id
+    commitment.last_published_at = measure.article.published_at or commitment.last_published_at
+
+
+def _publication_key(measure: Measure) -> tuple[datetime, int, int]:
+    """Order of versions: publication time (unknown last), then article and position."""
+    published = measure.article.published_at or datetime.max.replace(tzinfo=UTC)
+    return (published, measure.article_id, measure.ordinal)
+
+
+def _observe(session: Session, commitment: Commitment, measure: Measure, outcome: str) -> None:
     session.add(
         Observation(
             commitment_id=commitment.id,
             measure_id=measure.id,
-            published_at=article.published_at,
-            outcome=outcome.kind.lower(),
+            published_at=measure.article.published_at,
+            outcome=outcome,
         )
     )
-    if outcome.kind == "CHANGED":
-        session.add(
-            Change(
-                commitment_id=commitment.id,
-                measure_id=measure.id,
-                kind="CHANGED",
-                before=outcome.before,
-                after=outcome.after,
-                run_id=run_id,
-            )
-        )
-        commitment.text, commitment.fields, commitment.actor = measure.text, fields, measure.actor
-        commitment.masked_sha256, commitment.latest_measure_id = measure.masked_sha256, measure.id
-    commitment.last_published_at = article.published_at or commitment.last_published_at
-    return outcome.kind
+
+
+def _change(
+    commitment: Commitment,
+    measure: Measure,
+    kind: str,
+    before: dict | None,
+    after: dict,
+    run_id: int | None,
+) -> Change:
+    return Change(
+        commitment_id=commitment.id,
+        measure_id=measure.id,
+        kind=kind,
+        before=before,
+        after=after,
+        run_id=run_id,
+    )
 
 
 def _find_commitment(session: Session, measure: Measure) -> Commitment | None:
-    exact = session.scalars(
-        select(Commitment)
-        .where(Commitment.masked_sha256 == measure.masked_sha256)
-        .order_by(Commitment.id)
-    ).first()
+    # Any version with the same masked text, not only the latest, identifies the commitment.
+    exact = session.scalar(
+        select(Observation.commitment_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .where(Measure.masked_sha256 == measure.masked_sha256)
+        .order_by(Observation.commitment_id)
+        .limit(1)
+    )
     if exact is not None:
-        return exact
+        return session.get_one(Commitment, exact)
     # Same actor: a reworded or re-figured version of a commitment keeps who makes it.
     candidates = session.execute(
         select(Commitment.id, Commitment.text)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -231,6 +232,9 @@ class Change(Base):
     after: Mapped[dict[str, Any]]
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    # Set on changes written when an older version arrived after newer ones (a backfill): they
+    # complete the history in publication order but are not news, so no digest flags them.
+    history: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     commitment: Mapped[Commitment] = relationship()
     measure: Mapped[Measure] = relationship()

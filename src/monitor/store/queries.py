@@ -14,6 +14,7 @@ from monitor.store.models import (
     Article,
     Capture,
     Change,
+    Commitment,
     CopyLink,
     Event,
     EventArticle,
@@ -97,7 +98,12 @@ def list_measures(session: Session) -> list[dict[str, Any]]:
 
 
 def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[str, Any]]:
-    """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment."""
+    """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
+
+    Args:
+        undelivered_only: only news for a digest: changes not yet delivered, and not history
+            written by a backfill.
+    """
     query = (
         select(Change, Measure, Article)
         .join(Measure, Measure.id == Change.measure_id)
@@ -105,7 +111,7 @@ def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[
         .order_by(Change.id)
     )
     if undelivered_only:
-        query = query.where(Change.digest_id.is_(None))
+        query = query.where(Change.digest_id.is_(None), Change.history.is_(False))
     rows = session.execute(query).all()
     sources = _commitment_sources(session, {change.commitment_id for change, _, _ in rows})
     return [
@@ -122,10 +128,76 @@ def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[
             "periods": measure.periods,
             "before": change.before,
             "after": change.after,
+            "history": change.history,
             "sources": sources.get(change.commitment_id, []),
         }
         for change, measure, article in rows
     ]
+
+
+def list_commitments(session: Session) -> list[dict[str, Any]]:
+    """Every commitment in its latest version, with how often and where it was reported."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for commitment_id, outcome in session.execute(
+        select(Observation.commitment_id, Observation.outcome)
+    ):
+        counts[commitment_id][outcome] += 1
+    sources = _commitment_sources(session, set(counts))
+    return [
+        {
+            "id": c.id,
+            "event_id": c.event_id,
+            "actor": c.actor,
+            "text": c.text,
+            "quantities": c.fields.get("quantities", []),
+            "periods": c.fields.get("periods", []),
+            "first_published_at": iso(c.first_published_at),
+            "last_published_at": iso(c.last_published_at),
+            "versions": counts[c.id].get("new", 0) + counts[c.id].get("changed", 0),
+            "reports": sum(counts[c.id].values()),
+            "outlets": sorted({s["outlet"] for s in sources.get(c.id, []) if s["outlet"]}),
+        }
+        for c in session.scalars(select(Commitment).order_by(Commitment.id))
+    ]
+
+
+def commitment_history(session: Session, commitment_id: int) -> dict[str, Any] | None:
+    """One commitment with every report of it in publication order, and its changes."""
+    commitment = session.get(Commitment, commitment_id)
+    if commitment is None:
+        return None
+    rows = session.execute(
+        select(Observation, Measure, Article, Capture.origin, CopyLink.canonical_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .join(Article, Article.id == Measure.article_id)
+        .join(Capture, Capture.id == Article.capture_id)
+        .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+        .where(Observation.commitment_id == commitment_id)
+        .order_by(Article.published_at, Article.id, Measure.ordinal)
+    )
+    changes = {c["id"]: c for c in list_changes(session) if c["commitment_id"] == commitment_id}
+    return {
+        "id": commitment.id,
+        "event_id": commitment.event_id,
+        "actor": commitment.actor,
+        "text": commitment.text,
+        "fields": commitment.fields,
+        "history": [
+            {
+                "outcome": observation.outcome,
+                "measure_id": measure.id,
+                "text": measure.text,
+                "quantities": measure.quantities,
+                "periods": measure.periods,
+                "source": source_of(article, origin, copy_of),
+            }
+            for observation, measure, article, origin, copy_of in rows
+        ],
+        "changes": [
+            {key: c[key] for key in ("id", "kind", "detected_at", "before", "after", "history")}
+            for c in changes.values()
+        ],
+    }
 
 
 def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[str, Any]]]:
