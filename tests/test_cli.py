@@ -91,3 +91,23 @@ def test_a_monitor_error_is_one_line_and_exit_1(home, monkeypatch):
     result = runner.invoke(app, ["events"])
     assert result.exit_code == 1, result.output
     assert "MONITOR_CONFIG points at" in result.output
+
+
+def test_commitments_list_and_one_commitments_history(home):
+    _invoke("ingest", str(SEEDS))
+    rows = json.loads(_invoke("commitments", "--format", "json"))
+    assert len(rows) == 11
+    first = next(r for r in rows if r["text"].startswith("第一,"))
+    assert first["outlets"] == ["光明网"] and first["versions"] == 1
+    detail = json.loads(_invoke("commitment", str(first["id"]), "--format", "json"))
+    assert [v["outcome"] for v in detail["history"]] == ["new"]
+    assert detail["history"][0]["source"]["outlet"] == "光明网"
+    table = _invoke("commitment", str(first["id"]))
+    assert "new" in table and "170多亿元" in table
+
+
+def test_an_unknown_commitment_is_an_error(home):
+    _invoke("ingest", str(SEEDS))
+    result = runner.invoke(app, ["commitment", "999"])
+    assert result.exit_code == 1
+    assert "no commitment 999" in result.output
