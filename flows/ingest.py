@@ -40,10 +40,12 @@ def store_captures(
 
 
 @task(name="run-stage", cache_policy=NO_CACHE)
-def run_stage(url: str, name: str, run_id: int) -> pipeline.StageResult:
+def run_stage(
+    url: str, name: str, run_id: int, redis_url: str | None = None
+) -> pipeline.StageResult:
     """Run one pipeline stage over everything pending."""
     stage = next(s for s in pipeline.STAGES if s.__name__ == name)
-    return stage(_database(url), run_id)
+    return stage(_database(url), pipeline.RunContext(run_id=run_id, redis_url=redis_url))
 
 
 @flow(name="ingest", flow_run_name="ingest-{source}", log_prints=True)
@@ -54,12 +56,14 @@ def ingest(
     outlet: str | None = None,
 ) -> dict[str, int]:
     """One pass of the pipeline; publishes a markdown artifact with the run's counts."""
-    url = load_settings(Path(config) if config else None).database_url
+    settings = load_settings(Path(config) if config else None)
+    url = settings.database_url
     db = _database(url)
     run_id = pipeline.begin_run(db, "flow")
     results = [store_captures(url, config, paths, source, outlet, run_id)]
     for stage in pipeline.STAGES:
-        results.append(run_stage.with_options(name=stage.__name__)(url, stage.__name__, run_id))
+        run = run_stage.with_options(name=stage.__name__)
+        results.append(run(url, stage.__name__, run_id, settings.redis_url))
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     create_markdown_artifact(
         key="ingest-summary", markdown=_summary_markdown(run_id, counts), description="Run counts"

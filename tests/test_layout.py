@@ -22,6 +22,8 @@ def test_core_does_not_import_prefect():
 
 def test_each_foreign_library_has_one_home():
     assert _imports("trafilatura") == ["extract/html.py"]
-    assert _imports("datasketch") == ["dedup/copies.py", "dedup/signatures.py"]
+    assert _imports("datasketch") == ["dedup/lsh.py", "dedup/signatures.py"]
+    assert _imports("redis") == ["dedup/lsh.py"]
+    assert _imports("requests") == []
     assert _imports("jieba") == ["words.py"]
     assert _imports("jinja2") == ["digest/render.py"]

@@ -141,3 +141,22 @@ def test_raw_bytes_are_kept_unchanged_and_content_addressed(db, seed_captures):
     with db.sessions() as session:
         stored = {c.sha256: c.raw for c in session.scalars(select(Capture))}
     assert stored == {c.sha256: c.data for c in seed_captures}
+
+
+def test_copies_are_found_through_a_redis_index_across_runs(db, seed_captures):
+    import redis
+
+    from tests.dedup.test_copies import REDIS_URL
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        import pytest
+
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    run_pipeline(db, seed_captures, "test", redis_url=REDIS_URL)
+    guangming = next(c for c in seed_captures if c.origin.endswith("000_42e4a6355bcb619a.txt"))
+    recapture = _variant(guangming, "视觉焦点", "热点专题", "recapture.txt")
+    counts = run_pipeline(db, [recapture], "test", redis_url=REDIS_URL)
+    assert counts["copies"] == 1
+    assert counts.get("NEW", 0) == 0

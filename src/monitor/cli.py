@@ -105,7 +105,7 @@ def ingest_command(
         from monitor.sources.local import iter_paths, read_file
 
         items = (read_file(p, source, outlet) for p in iter_paths(paths))
-        counts = run_pipeline(_database(settings), items, trigger="cli")
+        counts = run_pipeline(_database(settings), items, "cli", settings.redis_url)
     _finish(settings, counts, write=False)
 
 

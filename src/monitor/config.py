@@ -36,6 +36,8 @@ class Settings:
     sources: tuple[SourceConfig, ...] = ()
     digest_dir: Path = field(default=Path("var/digest"))
     timezone: str = "Asia/Shanghai"
+    # Redis URL of the LSH index shared by several workers; None keeps it in each process.
+    redis_url: str | None = None
 
 
 def find_config(env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path | None:
@@ -77,6 +79,7 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         sources=tuple(_parse_source(root, entry) for entry in data.get("sources", [])),
         digest_dir=_resolve(home, digest.get("dir", "digest")),
         timezone=digest.get("timezone", "Asia/Shanghai"),
+        redis_url=env.get("MONITOR_REDIS_URL") or data.get("dedup", {}).get("redis_url") or None,
     )
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from monitor.sources import RawCapture, SourceFailure
-from monitor.stages import StageResult
+from monitor.stages import RunContext, StageResult
 from monitor.stages.capture import extract_pending, store_captures
 from monitor.stages.dedup import find_copies_pending, group_events_pending
 from monitor.stages.measure import extract_measures_pending, track_pending
 from monitor.store import Database
 from monitor.store.models import Run, utcnow
 
-__all__ = ["STAGES", "StageResult", "run_pipeline", "store_captures", "summary_line"]
+__all__ = ["STAGES", "RunContext", "StageResult", "run_pipeline", "store_captures", "summary_line"]
 
 
 def begin_run(db: Database, trigger: str) -> int:
@@ -40,7 +40,7 @@ def finish_run(db: Database, run_id: int, results: Iterable[StageResult]) -> dic
     return counts
 
 
-STAGES: tuple[Callable[[Database, int | None], StageResult], ...] = (
+STAGES: tuple[Callable[[Database, RunContext], StageResult], ...] = (
     extract_pending,
     find_copies_pending,
     group_events_pending,
@@ -50,12 +50,20 @@ STAGES: tuple[Callable[[Database, int | None], StageResult], ...] = (
 
 
 def run_pipeline(
-    db: Database, items: Iterable[RawCapture | SourceFailure], trigger: str
+    db: Database,
+    items: Iterable[RawCapture | SourceFailure],
+    trigger: str,
+    redis_url: str | None = None,
 ) -> dict[str, int]:
-    """One whole pass: store the captures, run every stage, record the run; return its counts."""
+    """One whole pass: store the captures, run every stage, record the run; return its counts.
+
+    Args:
+        redis_url: where the shared LSH index lives, if not in this process.
+    """
     run_id = begin_run(db, trigger)
+    context = RunContext(run_id=run_id, redis_url=redis_url)
     results = [store_captures(db, items, run_id)]
-    results += [stage(db, run_id) for stage in STAGES]
+    results += [stage(db, context) for stage in STAGES]
     return finish_run(db, run_id, results) | {"run_id": run_id}
 
 

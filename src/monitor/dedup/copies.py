@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from datasketch import LeanMinHash, MinHashLSH
+import numpy as np
 
-from monitor.dedup.signatures import NUM_PERM, containment, jaccard
+from monitor.dedup.lsh import LSHIndex
+from monitor.dedup.signatures import containment, jaccard
 
 # LSH proposes candidates at a low estimated Jaccard so that copies with scattered edits are
 # not missed; the exact check below removes the false candidates this admits.
@@ -28,39 +29,24 @@ class CopyMatch:
     method: str
 
 
-class CopyIndex:
-    """An LSH index of canonical articles' signatures."""
+class CopyIndex(LSHIndex):
+    """The LSH index of canonical articles' signatures.
 
-    def __init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-        self._size = 0
+    Args:
+        namespace: names the database the index belongs to, so that databases sharing a Redis
+            keep apart.
+    """
 
-    def add(self, article_id: int, signature: LeanMinHash) -> None:
-        """Index a canonical article (adding one twice is a no-op)."""
-        if article_id not in self._lsh:
-            self._lsh.insert(article_id, signature)
-            self._size += 1
-
-    def remove(self, article_id: int) -> None:
-        """Drop an article from the index (it became a copy of an earlier one)."""
-        if article_id in self._lsh:
-            self._lsh.remove(article_id)
-            self._size -= 1
-
-    def candidates(self, signature: LeanMinHash) -> list[int]:
-        """Ids of indexed articles that may be copies of (or originals for) this signature."""
-        return sorted(self._lsh.query(signature))
-
-    def __len__(self) -> int:
-        return self._size
+    def __init__(self, redis_url: str | None = None, namespace: str = "default") -> None:
+        super().__init__(LSH_THRESHOLD, f"monitor:copies:{namespace}:", redis_url)
 
 
 def find_copy(
-    own: set[str],
+    own: np.ndarray,
     candidates: list[int],
-    shingles_of: Callable[[int], set[str]],
+    shingles_of: Callable[[int], np.ndarray],
 ) -> CopyMatch | None:
-    """The best verified original among LSH candidates for a text with shingles `own`."""
+    """The best verified original among LSH candidates for a text with shingle codes `own`."""
     best: CopyMatch | None = None
     for candidate in candidates:
         other = shingles_of(candidate)

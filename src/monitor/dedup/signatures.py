@@ -1,9 +1,19 @@
-"""MinHash signatures over character shingles of the normalised body (datasketch)."""
+"""MinHash signatures over character shingles of the normalised body, computed in batches.
+
+Compatible with datasketch: the values are those of datasketch's default "affine32" scheme
+(MurmurHash3 finalizer, then a·h + b mod 2^32 per permutation, with datasketch's own
+permutations for the seed) applied to our own 32-bit shingle hash, so a signature loads as a
+datasketch LeanMinHash and datasketch's MinHashLSH indexes it. What differs is the speed: a
+shingle is three code points packed into one integer, so hashing, permuting and taking minima
+are numpy operations over whole documents instead of a Python call per shingle.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import TypeAlias
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -16,50 +26,146 @@ NUM_PERM = 128
 SEED = 1
 # datasketch 2's default permutation scheme: 32-bit hash values, half the storage of 64-bit.
 SCHEME = "affine32"
+# Rows of the (shingles × permutations) matrix computed at once: 4,096 × 128 × 4 bytes = 2 MiB
+# stays in cache; measured 1.6x faster than 65,536-row chunks (bench: 1,560 vs 961 docs/s).
+_CHUNK_ROWS = 4096
 # What the rest of the code calls a signature; datasketch's type stays behind this name.
-Signature = LeanMinHash
-_DROP = re.compile(r"[\s\u3000\xa0]+")
+Signature: TypeAlias = LeanMinHash
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+# Characters dropped before shingling: white space of every width.
+_WHITESPACE = (
+    " \t\n\r\x0b\x0c\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+@cache
+def _fold_table() -> np.ndarray:
+    """A code point -> code point table: full-width to ASCII, upper to lower case, traditional to
+    simplified (OpenCC's character table), white space to 0 (dropped). One numpy gather applies
+    it to a whole document, which is what NFKC folding plus str.translate did 5x slower."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text("utf-8")
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        first = targets.split()[0] if targets else ""
+        if len(source) == 1 and len(first) == 1:
+            table[ord(source)] = ord(first)
+    table[0xFF01:0xFF5F] = np.arange(0x21, 0x7F, dtype=np.uint32)  # ！ … ～ -> ! … ~
+    table[0xFF21:0xFF3B] = np.arange(0x61, 0x7B, dtype=np.uint32)  # Ａ … Ｚ -> a … z
+    table[0x41:0x5B] = np.arange(0x61, 0x7B, dtype=np.uint32)  # A … Z -> a … z
+    table[[ord(c) for c in _WHITESPACE]] = 0
+    return table
+
+
+def _code_points(text: str) -> np.ndarray:
+    points = _fold_table()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    return points[points != 0]
 
 
 def normalise(text: str) -> str:
-    """Fold full/half-width forms (NFKC), case, and drop all whitespace."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """Fold full-width forms, case and traditional characters; drop all white space."""
+    return _code_points(text).tobytes().decode("utf-32-le")
 
 
-def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
-    """The set of character `size`-grams of the normalised text."""
+def _packed(text: str) -> np.ndarray:
+    # Code points are below 2^21, so three of them fit in 63 bits without collisions.
+    points = _code_points(text).astype(np.uint64)
+    if len(points) < SHINGLE_SIZE:
+        points = np.concatenate([points, np.zeros(SHINGLE_SIZE - len(points), np.uint64)])
+    return (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
+
+
+def shingle_codes(text: str) -> np.ndarray:
+    """The distinct shingles of the normalised text, each packed exactly into one uint64."""
+    return np.unique(_packed(text))
+
+
+def shingles(text: str) -> set[str]:
+    """The set of character shingles of the normalised text (for reading, not for speed)."""
     norm = normalise(text)
-    if len(norm) <= size:
+    if len(norm) <= SHINGLE_SIZE:
         return {norm} if norm else set()
-    return {norm[i : i + size] for i in range(len(norm) - size + 1)}
+    return {norm[i : i + SHINGLE_SIZE] for i in range(len(norm) - SHINGLE_SIZE + 1)}
 
 
-def signature(text: str) -> LeanMinHash:
-    """The MinHash signature of a text's shingles."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
-    return LeanMinHash(minhash)
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
-def to_bytes(sig: LeanMinHash) -> bytes:
+def _hash32(codes: np.ndarray) -> np.ndarray:
+    # MurmurHash3's 64-bit finalizer, folded to 32 bits: every bit of the shingle counts.
+    h = codes ^ (codes >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    h = h ^ (h >> np.uint64(33))
+    return ((h ^ (h >> np.uint64(32))) & _M32).astype(np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # datasketch's pre-mix for the affine32 scheme (MurmurHash3's 32-bit finalizer).
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def signature_matrix(texts: Sequence[str]) -> np.ndarray:
+    """Signatures of many texts at once: an array of shape (len(texts), NUM_PERM), uint32."""
+    a, b = _permutations()
+    codes = [_packed(text) for text in texts]  # repeats do not change a minimum
+    lengths = np.array([len(c) for c in codes])
+    hashed = _fmix32(_hash32(np.concatenate(codes))) if codes else np.empty(0, np.uint32)
+    result = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    first = 0
+    while first < len(texts):
+        last = first + 1
+        while last < len(texts) and starts[last + 1] - starts[first] <= _CHUNK_ROWS:
+            last += 1
+        rows = hashed[starts[first] : starts[last], None] * a + b
+        offsets = starts[first:last] - starts[first]
+        result[first:last] = np.minimum.reduceat(rows, offsets, axis=0)
+        first = last
+    return result
+
+
+def signature(text: str) -> Signature:
+    """The signature of one text."""
+    return as_signature(signature_matrix([text])[0])
+
+
+def as_signature(values: np.ndarray) -> Signature:
+    """A row of signature_matrix as a datasketch LeanMinHash."""
+    return LeanMinHash(seed=SEED, hashvalues=values.astype(np.uint32), scheme=SCHEME)
+
+
+def to_bytes(sig: Signature) -> bytes:
     """The signature's hash values as little-endian uint32 bytes, for storage."""
     return np.asarray(sig.hashvalues, dtype="<u4").tobytes()
 
 
-def from_bytes(data: bytes) -> LeanMinHash:
+def from_bytes(data: bytes) -> Signature:
     """A stored signature back as a LeanMinHash."""
-    return LeanMinHash(
-        seed=SEED, hashvalues=np.frombuffer(data, dtype="<u4").astype(np.uint32), scheme=SCHEME
-    )
+    return as_signature(np.frombuffer(data, dtype="<u4"))
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets."""
-    if not a or not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two arrays of distinct shingle codes."""
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / len(a | b)
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
 
 
-def containment(inner: set[str], outer: set[str]) -> float:
-    """Share of `inner`'s shingles found in `outer`."""
-    return len(inner & outer) / len(inner) if inner else 0.0
+def containment(inner: np.ndarray, outer: np.ndarray) -> float:
+    """Share of `inner`'s shingle codes found in `outer`."""
+    if not len(inner):
+        return 0.0
+    return len(np.intersect1d(inner, outer, assume_unique=True)) / len(inner)

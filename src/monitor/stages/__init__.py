@@ -16,6 +16,15 @@ from monitor.store import Database
 BATCH_SIZE = 200
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What every stage of one run shares besides the database."""
+
+    run_id: int | None = None
+    # Redis URL of the shared LSH index; None keeps the index in the process.
+    redis_url: str | None = None
+
+
 @dataclass
 class StageResult:
     """What one stage did in one run."""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from monitor.extract import Rejection, extract_article
 from monitor.extract.article import CaptureInput
 from monitor.sources import RawCapture, SourceFailure
-from monitor.stages import BATCH_SIZE, StageResult, pending_batches
+from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches
 from monitor.store import Database
 from monitor.store.models import Article, Capture, Failure
 
@@ -69,7 +69,7 @@ def _store_batch(
             result.add("captures_new")
 
 
-def extract_pending(db: Database, run_id: int | None) -> StageResult:
+def extract_pending(db: Database, context: RunContext) -> StageResult:
     """Extract the article of every capture not yet extracted."""
     result = StageResult("extract")
     for ids in pending_batches(
@@ -90,7 +90,7 @@ def extract_pending(db: Database, run_id: int | None) -> StageResult:
                     capture.status, capture.error = "rejected", draft.reason
                     session.add(
                         Failure(
-                            run_id=run_id,
+                            run_id=context.run_id,
                             source=capture.source,
                             origin=capture.origin,
                             capture_id=capture.id,

@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+import numpy as np
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy
-from monitor.dedup.signatures import Signature, from_bytes, shingles, signature, to_bytes
+from monitor.dedup.signatures import (
+    Signature,
+    as_signature,
+    from_bytes,
+    shingle_codes,
+    signature_matrix,
+    to_bytes,
+)
 from monitor.extract.meta import CHINA_TZ, year_for
-from monitor.stages import StageResult, pending_batches
+from monitor.stages import RunContext, StageResult, pending_batches
 from monitor.store import Database
 from monitor.store.models import Article, Commitment, CopyLink, Event, EventArticle
 
 
-def find_copies_pending(db: Database, run_id: int | None) -> StageResult:
+def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     """Link each new article to the article it is a near-identical copy of, if any."""
     result = StageResult("copies")
-    index = _load_copy_index(db)
-    for ids in pending_batches(
-        db, select(Article.id).where(Article.dedup_done.is_(False)).order_by(Article.id)
-    ):
+    index = _load_copy_index(db, context.redis_url)
+    pending = select(Article.id).where(Article.dedup_done.is_(False)).order_by(Article.id)
+    for ids in pending_batches(db, pending):
         with db.transaction() as session:
             shingles_of = _body_shingles(session)
-            for article in session.scalars(select(Article).where(Article.id.in_(ids))):
-                sig = signature(article.body)
+            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
+            matrix = signature_matrix([article.body for article in articles])
+            for article, values in zip(articles, matrix, strict=True):
+                sig = as_signature(values)
                 article.signature, article.dedup_done = to_bytes(sig), True
-                own = shingles(article.body)
-                match = find_copy(own, index.candidates(sig), shingles_of)
+                match = find_copy(shingles_of(article.id), index.candidates(sig), shingles_of)
                 if match is None:
                     index.add(article.id, sig)
                     continue
@@ -72,33 +81,38 @@ def _promote(
     index.add(article.id, sig)
 
 
-def _body_shingles(session: Session) -> Callable[[int], set[str]]:
-    """Shingles of stored articles' bodies by id, each computed once per batch."""
-    cache: dict[int, set[str]] = {}
+def _body_shingles(session: Session) -> Callable[[int], np.ndarray]:
+    """Shingle codes of stored articles' bodies by id, each computed once per batch."""
+    cache: dict[int, np.ndarray] = {}
 
-    def shingles_of(article_id: int) -> set[str]:
+    def shingles_of(article_id: int) -> np.ndarray:
         if article_id not in cache:
-            cache[article_id] = shingles(session.get_one(Article, article_id).body)
+            cache[article_id] = shingle_codes(session.get_one(Article, article_id).body)
         return cache[article_id]
 
     return shingles_of
 
 
-def _load_copy_index(db: Database) -> CopyIndex:
-    index = CopyIndex()
+def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:
+    """The index of canonical articles: rebuilt from stored signatures, or Redis's if current."""
+    url = db.engine.url.render_as_string(hide_password=True)
+    index = CopyIndex(redis_url, hashlib.sha256(url.encode()).hexdigest()[:16])
+    canonical = (
+        select(Article.id, Article.signature)
+        .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+        .where(Article.dedup_done.is_(True), CopyLink.id.is_(None), Article.signature.is_not(None))
+    )
     with db.sessions() as session:
-        rows = session.execute(
-            select(Article.id, Article.signature)
-            .outerjoin(CopyLink, CopyLink.article_id == Article.id)
-            .where(Article.dedup_done.is_(True), CopyLink.id.is_(None))
-        )
-        for article_id, data in rows:
-            if data:
-                index.add(article_id, from_bytes(data))
+        expected = session.scalar(select(func.count()).select_from(canonical.subquery())) or 0
+        if redis_url and len(index) == expected:
+            return index  # another worker or an earlier run left it current
+        index.clear()
+        rows = session.execute(canonical)
+        index.add_many((article_id, from_bytes(data)) for article_id, data in rows if data)
     return index
 
 
-def group_events_pending(db: Database, run_id: int | None) -> StageResult:
+def group_events_pending(db: Database, context: RunContext) -> StageResult:
     """Put each new article into the event it reports, creating the event if it is the first."""
     result = StageResult("events")
     pending = (

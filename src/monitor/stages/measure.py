@@ -11,7 +11,7 @@ from monitor import track
 from monitor.dedup import events as ev
 from monitor.extract.meta import CHINA_TZ
 from monitor.measures import extract_measures
-from monitor.stages import StageResult, pending_batches
+from monitor.stages import RunContext, StageResult, pending_batches
 from monitor.store import Database
 from monitor.store.models import (
     Article,
@@ -23,7 +23,7 @@ from monitor.store.models import (
 )
 
 
-def extract_measures_pending(db: Database, run_id: int | None) -> StageResult:
+def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     """Extract the measures of every article placed in an event."""
     result = StageResult("measures")
     pending = (
@@ -45,7 +45,7 @@ def extract_measures_pending(db: Database, run_id: int | None) -> StageResult:
     return result
 
 
-def track_pending(db: Database, run_id: int | None) -> StageResult:
+def track_pending(db: Database, context: RunContext) -> StageResult:
     """Follow each new measure as a version of a commitment; flag NEW and CHANGED ones."""
     result = StageResult("track")
     pending = (
@@ -57,7 +57,9 @@ def track_pending(db: Database, run_id: int | None) -> StageResult:
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
             for measure_id in ids:
-                outcome = _track_measure(session, session.get_one(Measure, measure_id), run_id)
+                outcome = _track_measure(
+                    session, session.get_one(Measure, measure_id), context.run_id
+                )
                 result.add(outcome)
     return result
 
