@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.measures.evaluate import Score
+from monitor.evaluate import Score
 
 
 def measure_quality() -> dict[str, dict[str, float]]:

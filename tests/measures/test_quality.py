@@ -3,7 +3,7 @@
 import pytest
 
 from monitor.measures import extract_measures
-from monitor.measures.evaluate import Score, quantity_key, score
+from monitor.evaluate import Score, quantity_key, score
 from tests.measures.labelled import CASES, all_cases
 
 # Floors the issue sets; the labelled set scores 1.0 on both today.

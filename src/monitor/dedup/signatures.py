@@ -10,7 +10,8 @@ are numpy operations over whole documents instead of a Python call per shingle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from typing import TypeAlias
@@ -118,16 +119,29 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 def signature_matrix(texts: Sequence[str]) -> np.ndarray:
     """Signatures of many texts at once: an array of shape (len(texts), NUM_PERM), uint32."""
+    return _minhash([_packed(text) for text in texts])  # repeats do not change a minimum
+
+
+def token_signature(tokens: Iterable[str]) -> Signature:
+    """The signature of a set of tokens (words, names), each hashed whole."""
+    codes = [
+        int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        for token in tokens
+    ]
+    return as_signature(_minhash([np.array(codes or [0], dtype=np.uint64)])[0])
+
+
+def _minhash(codes: list[np.ndarray]) -> np.ndarray:
+    """One signature per array of 64-bit codes: hash, permute and take minima in chunks."""
     a, b = _permutations()
-    codes = [_packed(text) for text in texts]  # repeats do not change a minimum
     lengths = np.array([len(c) for c in codes])
     hashed = _fmix32(_hash32(np.concatenate(codes))) if codes else np.empty(0, np.uint32)
-    result = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    result = np.empty((len(codes), NUM_PERM), dtype=np.uint32)
     starts = np.concatenate([[0], np.cumsum(lengths)])
     first = 0
-    while first < len(texts):
+    while first < len(codes):
         last = first + 1
-        while last < len(texts) and starts[last + 1] - starts[first] <= _CHUNK_ROWS:
+        while last < len(codes) and starts[last + 1] - starts[first] <= _CHUNK_ROWS:
             last += 1
         rows = hashed[starts[first] : starts[last], None] * a + b
         offsets = starts[first:last] - starts[first]

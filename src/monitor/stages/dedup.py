@@ -121,41 +121,44 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
         .order_by(Article.id)
     )
     touched: set[int] = set()
+    index, loaded = ev.EventIndex(), set[str]()
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
             for article in session.scalars(select(Article).where(Article.id.in_(ids))):
-                event_id, score = _assign_event(session, article)
+                event_id, score = _assign_event(session, article, index, loaded)
                 session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
                 article.event_done = True
                 touched.add(event_id)
                 session.flush()
-                _rehome_copies(session, article.id, event_id)
+                for gone in _rehome_copies(session, article.id, event_id):
+                    index.drop(gone)
                 _settle_event(session, session.get_one(Event, event_id))
     result.add("events", len(touched))
     return result
 
 
-def _assign_event(session: Session, article: Article) -> tuple[int, float]:
+def _assign_event(
+    session: Session, article: Article, index: ev.EventIndex, loaded: set[str]
+) -> tuple[int, float]:
+    features = ev.event_features(article.title, article.body, _when(article))
+    article.features = features.to_json()
     canonical = session.scalar(
         select(CopyLink.canonical_id).where(CopyLink.article_id == article.id)
     )
-    features = ev.event_features(article.title, article.body, _when(article))
-    article.features = features.to_json()
     if canonical is not None:
         event_id = session.scalar(
             select(EventArticle.event_id).where(EventArticle.article_id == canonical)
         )
         if event_id is not None:
             return event_id, 1.0
-    best: tuple[float, Event | None] = (0.0, None)
-    for event in _candidate_events(session, features):
-        score = ev.score(features, ev.EventFeatures.from_json(event.features))
-        if score > best[0]:
-            best = (score, event)
-    score, joined = best
-    if joined is not None and score >= ev.JOIN_SCORE:
-        joined.features = ev.merge(ev.EventFeatures.from_json(joined.features), features).to_json()
-        return joined.id, round(score, 4)
+    _load_events(session, features, index, loaded)
+    found = index.best(features)
+    if found is not None:
+        event = session.get_one(Event, found[0])
+        merged = ev.merge(index.features(event.id), features)
+        event.features = merged.to_json()
+        index.put(event.id, merged)
+        return event.id, round(found[1], 4)
     event = Event(
         day=_day(features),
         month_day=f"{features.month:02d}-{features.day:02d}"
@@ -166,10 +169,28 @@ def _assign_event(session: Session, article: Article) -> tuple[int, float]:
     )
     session.add(event)
     session.flush()
+    index.put(event.id, features)
     return event.id, 1.0
 
 
-def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> None:
+def _load_events(
+    session: Session, features: ev.EventFeatures, index: ev.EventIndex, loaded: set[str]
+) -> None:
+    """Put the stored events of the days around an article's date into the index, once."""
+    if features.month is None or features.day is None:
+        return
+    anchor = date(features.year or 2000, features.month, features.day)
+    days = {
+        date.fromordinal(anchor.toordinal() + offset).strftime("%m-%d")
+        for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1)
+    } - loaded
+    if days:
+        for event in session.scalars(select(Event).where(Event.month_day.in_(days))):
+            index.put(event.id, ev.EventFeatures.from_json(event.features))
+        loaded |= days
+
+
+def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> list[int]:
     """Move the copies of a canonical article into its event; drop events left empty.
 
     A copy goes where its original goes. When an earlier-published copy became the canonical
@@ -184,13 +205,14 @@ def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> None:
         )
     )
     if not old_events:
-        return
+        return []
     session.execute(
         update(EventArticle)
         .where(EventArticle.article_id.in_(copies))
         .values(event_id=event_id)
         .execution_options(synchronize_session=False)
     )
+    gone = []
     for old in old_events:
         if session.scalar(select(EventArticle.id).where(EventArticle.event_id == old).limit(1)):
             continue
@@ -198,17 +220,9 @@ def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> None:
             update(Commitment).where(Commitment.event_id == old).values(event_id=event_id)
         )
         session.delete(session.get_one(Event, old))
+        gone.append(old)
     session.flush()
-
-
-def _candidate_events(session: Session, features: ev.EventFeatures) -> list[Event]:
-    if features.month is None or features.day is None:
-        return []
-    days = []
-    for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1):
-        anchor = date(features.year or 2000, features.month, features.day)
-        days.append((anchor.fromordinal(anchor.toordinal() + offset)).strftime("%m-%d"))
-    return list(session.scalars(select(Event).where(Event.month_day.in_(days))))
+    return gone
 
 
 def _settle_event(session: Session, event: Event) -> None:

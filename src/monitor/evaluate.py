@@ -1,4 +1,4 @@
-"""Precision and recall of extracted measures and quantities against labelled passages."""
+"""Precision and recall against labelled data: measures, quantities, copies, events."""
 
 from __future__ import annotations
 
