@@ -1,4 +1,4 @@
-"""Precision and recall of measure extraction on the labelled set in tests/measures/labelled.py."""
+"""Quality on the labelled sets: measures (tests/measures), copies and events (tests/dedup)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ from monitor.evaluate import Score
 
 
 def measure_quality() -> dict[str, dict[str, float]]:
-    """Boundary and quantity precision/recall over the labelled passages."""
+    """Precision/recall of measures, quantities, copies (per kind) and events on labelled sets."""
+    from tests.dedup.evaluation import evaluate_copies, evaluate_events
     from tests.measures.test_quality import evaluate
 
     boundaries, quantities = evaluate()
-    return {"measure_boundaries": _rates(boundaries), "quantities": _rates(quantities)}
+    result = {"measure_boundaries": _rates(boundaries), "quantities": _rates(quantities)}
+    for kind, score in evaluate_copies().items():
+        result[f"copies_{kind}"] = _rates(score)
+    result["event_pairs"] = _rates(evaluate_events())
+    return result
 
 
 def _rates(value: Score) -> dict[str, float]:

@@ -84,7 +84,9 @@ def test_two_write_ups_of_one_event_are_not_copies():
 
 
 def test_short_copy_inside_a_longer_page_is_found_by_containment():
-    page = sig.shingle_codes(BODY_B + BODY_A)
+    page = sig.shingle_codes(
+        GLOBAL_SEED.read_text(encoding="utf-8") + PEOPLE_SEED.read_text("utf-8")
+    )
     match = find_copy(sig.shingle_codes(BODY_A), [1], {1: page}.__getitem__)
     assert match is not None and match.method == "containment"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from monitor.measures import extract_measures
 from monitor.evaluate import Score, quantity_key, score
+from monitor.measures import extract_measures
 from tests.measures.labelled import CASES, all_cases
 
 # Floors the issue sets; the labelled set scores 1.0 on both today.
