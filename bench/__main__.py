@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.dedup import measure_dedup
 from bench.quality import measure_quality
 from monitor import pipeline
 from monitor.sources import RawCapture
@@ -69,8 +70,9 @@ def measure(count: int) -> dict:
         run_id = pipeline.begin_run(db, "bench")
         rows = []
         steps = [("store", lambda: pipeline.store_captures(db, captures, run_id))]
+        context = pipeline.RunContext(run_id=run_id)
         steps += [
-            (stage.__name__, lambda stage=stage: stage(db, run_id)) for stage in pipeline.STAGES
+            (stage.__name__, lambda stage=stage: stage(db, context)) for stage in pipeline.STAGES
         ]
         for name, step in steps:
             started = time.perf_counter()
@@ -93,9 +95,23 @@ def main() -> None:
     """Run the benchmark, print a table and write the results as JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--captures", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="LSH at 10k documents only")
     args = parser.parse_args()
     result = measure(args.captures)
     result["quality"] = measure_quality()
+    result["dedup"] = measure_dedup((10_000,) if args.quick else (10_000, 100_000))
+    rates = result["dedup"]["signatures"]
+    print(
+        f"signatures: ours {rates['ours_docs_per_s']:.0f} docs/s, datasketch update "
+        f"{rates['datasketch_update_docs_per_s']:.0f} docs/s ({rates['ratio_vs_update']}x), "
+        f"update_batch {rates['datasketch_update_batch_docs_per_s']:.0f} docs/s "
+        f"({rates['ratio_vs_update_batch']}x)"
+    )
+    for row in result["dedup"]["lsh"]:
+        print(
+            f"LSH at {row['documents']:>7} docs: insert {row['insert_per_s']:.0f}/s, "
+            f"query {row['query_per_s']:.0f}/s, index {row['index_rss_mib']} MiB"
+        )
     for name, rates in result["quality"].items():
         print(
             f"{name:<28} precision {rates['precision']:.3f}  recall {rates['recall']:.3f}"
