@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from monitor.config import Settings, load_settings
-from monitor.digest.files import build_digest, write_digest
+from monitor.digest.files import write_digest
+from monitor.digest.outbox import preview_digest, resend_digests, send_digests
 from monitor.errors import MonitorError
 from monitor.store import Database, open_database, queries
 
@@ -114,9 +115,14 @@ def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> N
 
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
     if write:
-        digest = build_digest(_database(settings), _today(settings))
-        for path in write_digest(digest, settings.digest_dir):
+        for path in _write_preview(settings, settings.digest_dir, _today(settings)):
             typer.echo(f"digest: {path}")
+
+
+def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
+    rendered = preview_digest(_database(settings), day)
+    to = settings.recipients[0].address if settings.recipients else "digest@localhost"
+    return write_digest(rendered, out, settings.smtp.sender, to)
 
 
 @command()
@@ -196,17 +202,34 @@ def failures(config: ConfigOption = None, format: FormatOption = Format.table) -
 
 @command()
 def digest(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the digest into.")],
-    config: ConfigOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write .html, .txt and .eml here; send nothing.")
+    ] = None,
+    resend: Annotated[
+        datetime | None,
+        typer.Option("--resend", formats=["%Y-%m-%d"], help="Send that day's digests again."),
+    ] = None,
     day: Annotated[
         datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="Digest date.")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
-    """Write the digest of undelivered changes as HTML and plain text, without sending it."""
+    """Send each recipient the changes not yet delivered to them (or write them with --out)."""
     settings = _settings(config)
-    rendered = build_digest(_database(settings), day.date() if day else _today(settings))
-    for path in write_digest(rendered, out):
-        typer.echo(str(path))
+    when = day.date() if day else _today(settings)
+    if out is not None:
+        for path in _write_preview(settings, out, when):
+            typer.echo(str(path))
+        return
+    db = _database(settings)
+    deliveries = (
+        resend_digests(db, settings, resend.date()) if resend else send_digests(db, settings, when)
+    )
+    for delivery in deliveries:
+        note = f": {delivery.reason}" if delivery.reason else ""
+        typer.echo(f"{delivery.recipient}: {delivery.status}, {delivery.changes} changes{note}")
+    if any(d.status == "failed" for d in deliveries):
+        raise typer.Exit(1)
 
 
 def _today(settings: Settings) -> date:

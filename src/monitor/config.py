@@ -12,6 +12,8 @@ from monitor.errors import ConfigError
 
 _CONFIG_RELATIVE = Path("config") / "monitor.toml"
 _SOURCE_KINDS = ("folder", "file")
+_SECURITY = ("plain", "starttls", "ssl")
+_QUIET_DAY = ("send", "skip")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,30 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A digest subscriber, optionally only for some actors or topic words."""
+
+    address: str
+    actors: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How digests are sent. The password comes only from the environment, never from a file."""
+
+    host: str = "localhost"
+    port: int = 25
+    security: str = "plain"  # plain | starttls | ssl
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "policy-monitor@localhost"
+    timeout: float = 30.0
+    # a CA bundle for a server with a private certificate; None trusts the system's CAs
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, resolved to absolute paths."""
 
@@ -38,6 +64,10 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # Redis URL of the LSH index shared by several workers; None keeps it in each process.
     redis_url: str | None = None
+    recipients: tuple[Recipient, ...] = ()
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    # a day without changes still sends a digest ("send"), so that silence never means broken
+    quiet_day: str = "send"
 
 
 def find_config(env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path | None:
@@ -80,6 +110,45 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         digest_dir=_resolve(home, digest.get("dir", "digest")),
         timezone=digest.get("timezone", "Asia/Shanghai"),
         redis_url=env.get("MONITOR_REDIS_URL") or data.get("dedup", {}).get("redis_url") or None,
+        recipients=tuple(_parse_recipient(entry) for entry in digest.get("recipients", [])),
+        smtp=_parse_smtp(root, data.get("smtp", {}), env),
+        quiet_day=_choice("digest.quiet_day", digest.get("quiet_day", "send"), _QUIET_DAY),
+    )
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} is {value!r}; use one of {', '.join(allowed)}")
+    return value
+
+
+def _parse_recipient(entry: Mapping | str) -> Recipient:
+    if isinstance(entry, str):
+        return Recipient(entry)
+    if "address" not in entry:
+        raise ConfigError(f"digest recipient {dict(entry)!r} lacks 'address'")
+    return Recipient(
+        entry["address"], tuple(entry.get("actors", ())), tuple(entry.get("topics", ()))
+    )
+
+
+def _parse_smtp(root: Path, data: Mapping, env: Mapping[str, str]) -> SmtpSettings:
+    if "password" in data:
+        raise ConfigError(
+            "the SMTP password does not belong in the configuration file: "
+            "set MONITOR_SMTP_PASSWORD (or a Prefect Secret block for the flows)"
+        )
+    security = _choice("smtp.security", data.get("security", "plain"), _SECURITY)
+    default_port = {"plain": 25, "starttls": 587, "ssl": 465}[security]
+    return SmtpSettings(
+        host=env.get("MONITOR_SMTP_HOST") or data.get("host", "localhost"),
+        port=int(env.get("MONITOR_SMTP_PORT") or data.get("port", default_port)),
+        security=security,
+        username=env.get("MONITOR_SMTP_USERNAME") or data.get("username"),
+        password=env.get("MONITOR_SMTP_PASSWORD") or None,
+        sender=data.get("sender", "policy-monitor@localhost"),
+        timeout=float(data.get("timeout", 30)),
+        ca_file=_resolve(root, data["ca_file"]) if data.get("ca_file") else None,
     )
 
 

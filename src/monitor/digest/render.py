@@ -28,13 +28,17 @@ class RenderedDigest:
 
 
 def render_digest(
-    day: date, changes: list[dict[str, Any]], events: list[dict[str, Any]]
+    day: date,
+    changes: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    health: dict[str, Any] | None = None,
 ) -> RenderedDigest:
-    """Render the changes of a day, grouped by the event each commitment belongs to.
+    """Render the changes of a day, grouped by event, then by commitment.
 
     Args:
         changes: rows of monitor.store.queries.list_changes.
         events: rows of monitor.store.queries.list_events (for titles, dates and outlets).
+        health: monitor.store.queries.run_health since the last digest, for the header.
     """
     new = sum(1 for c in changes if c["kind"] == "NEW")
     changed = sum(1 for c in changes if c["kind"] == "CHANGED")
@@ -45,6 +49,7 @@ def render_digest(
         "new": new,
         "changed": changed,
         "groups": group_by_event(changes, events),
+        "health": health,
     }
     return RenderedDigest(
         day=day,
@@ -57,7 +62,11 @@ def render_digest(
 def group_by_event(
     changes: list[dict[str, Any]], events: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Changes grouped by event, events newest first, changes in detection order."""
+    """Events newest first, each with its commitments and their changes in detection order.
+
+    Each commitment carries its sources once, and the original sources of syndicated copies
+    once, however many of its changes the digest holds.
+    """
     by_id = {event["id"]: event for event in events}
     groups: dict[int | None, dict[str, Any]] = {}
     for change in changes:
@@ -68,8 +77,42 @@ def group_by_event(
                 "title": event.get("title", "(no event)"),
                 "date": event.get("date"),
                 "outlets": sorted({a["outlet"] for a in event.get("articles", []) if a["outlet"]}),
+                "commitments": {},
+            },
+        )
+        commitment = group["commitments"].setdefault(
+            change["commitment_id"],
+            {
+                "id": change["commitment_id"],
+                "sources": change["sources"],
+                "originals": sorted(
+                    {s["original_source"] for s in change["sources"] if s["original_source"]}
+                ),
                 "changes": [],
             },
         )
-        group["changes"].append(change)
+        commitment["changes"].append(change)
+    for group in groups.values():
+        group["commitments"] = list(group["commitments"].values())
     return sorted(groups.values(), key=lambda g: g["date"] or "", reverse=True)
+
+
+def field_label(field: str) -> str:
+    """A changed field as an analyst reads it: "quantities[1]" -> "figure 2"."""
+    name, _, index = field.partition("[")
+    labels = {"quantities": "figure", "periods": "period", "text": "wording", "actor": "actor"}
+    label = labels.get(name, name)
+    return f"{label} {int(index.rstrip(']')) + 1}" if index else label
+
+
+def field_value(value: Any) -> str:
+    """A field's value as text: a figure or period by its words, nothing as "(none)"."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict):
+        return str(value.get("raw", value))
+    return str(value)
+
+
+_ENV.globals.update(field_label=field_label, field_value=field_value)
+_ENV.filters["oneline"] = lambda value: " ".join(str(value).split())

@@ -208,7 +208,7 @@ class Observation(Base):
 
 
 class Digest(Base):
-    """A rendered digest and, once sent, when."""
+    """One digest email to one recipient: what it said, and whether and when it went out."""
 
     __tablename__ = "digests"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +216,23 @@ class Digest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     subject: Mapped[str] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    recipient: Mapped[str] = mapped_column(String(320), default="", server_default="", index=True)
+    # sending -> sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="sending", server_default="sending")
+    error: Mapped[str | None] = mapped_column(Text)
+    # the message exactly as sent (RFC 5322 bytes), so that a resend is the same email
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    resent_at: Mapped[datetime | None]
+
+
+class DigestItem(Base):
+    """A change carried by a digest: delivered to its recipient once the digest is sent."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("digest_id", "change_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), index=True)
 
 
 class Change(Base):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.extract.meta import CHINA_TZ
@@ -16,11 +16,14 @@ from monitor.store.models import (
     Change,
     Commitment,
     CopyLink,
+    Digest,
+    DigestItem,
     Event,
     EventArticle,
     Failure,
     Measure,
     Observation,
+    Run,
 )
 
 
@@ -97,12 +100,14 @@ def list_measures(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[str, Any]]:
+def list_changes(
+    session: Session, undelivered_only: bool = False, recipient: str | None = None
+) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
     Args:
-        undelivered_only: only news for a digest: changes not yet delivered, and not history
-            written by a backfill.
+        undelivered_only: only news for a digest: changes not yet delivered (to `recipient`,
+            or to anyone when None), and not history written by a backfill.
     """
     query = (
         select(Change, Measure, Article)
@@ -111,9 +116,19 @@ def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[
         .order_by(Change.id)
     )
     if undelivered_only:
-        query = query.where(Change.digest_id.is_(None), Change.history.is_(False))
+        query = query.where(Change.history.is_(False))
+        if recipient is None:
+            query = query.where(Change.digest_id.is_(None))
+        else:
+            delivered = (
+                select(DigestItem.change_id)
+                .join(Digest, Digest.id == DigestItem.digest_id)
+                .where(Digest.recipient == recipient, Digest.status == "sent")
+            )
+            query = query.where(Change.id.not_in(delivered))
     rows = session.execute(query).all()
     sources = _commitment_sources(session, {change.commitment_id for change, _, _ in rows})
+    previous = _previous_versions(session, [(c, a) for c, _, a in rows if c.kind == "CHANGED"])
     return [
         {
             "id": change.id,
@@ -128,11 +143,53 @@ def list_changes(session: Session, undelivered_only: bool = False) -> list[dict[
             "periods": measure.periods,
             "before": change.before,
             "after": change.after,
+            "before_published_at": iso(previous.get(change.id)),
             "history": change.history,
             "sources": sources.get(change.commitment_id, []),
         }
         for change, measure, article in rows
     ]
+
+
+def _previous_versions(
+    session: Session, changed: list[tuple[Change, Article]]
+) -> dict[int, datetime | None]:
+    """For each CHANGED change, when the version before it was published."""
+    result: dict[int, datetime | None] = {}
+    for change, article in changed:
+        result[change.id] = session.scalar(
+            select(Article.published_at)
+            .join(Measure, Measure.article_id == Article.id)
+            .join(Observation, Observation.measure_id == Measure.id)
+            .where(
+                Observation.commitment_id == change.commitment_id,
+                Observation.measure_id != change.measure_id,
+                Article.published_at <= article.published_at,
+            )
+            .order_by(Article.published_at.desc())
+            .limit(1)
+        )
+    return result
+
+
+def run_health(session: Session, since: datetime | None) -> dict[str, Any]:
+    """Pipeline runs and failures since a moment (the last digest), for the digest's header."""
+    runs = list(
+        session.scalars(select(Run).where(Run.started_at > since) if since else select(Run)).all()
+    )
+    failures = session.scalar(
+        select(func.count())
+        .select_from(Failure)
+        .where(*([Failure.created_at > since] if since else []))
+    )
+    last = max(runs, key=lambda run: run.started_at, default=None)
+    return {
+        "since": iso(since),
+        "runs": len(runs),
+        "completed": sum(1 for run in runs if run.status == "completed"),
+        "failures": failures or 0,
+        "last_run_at": iso(last.finished_at or last.started_at) if last else None,
+    }
 
 
 def list_commitments(session: Session) -> list[dict[str, Any]]:

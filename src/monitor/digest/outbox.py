@@ -1,0 +1,154 @@
+"""Digests per recipient, delivered exactly once.
+
+A change is delivered to a recipient when a digest that carries it was sent to them. Each
+send first records the digest and the changes it carries (status "sending"), then sends, then
+marks it "sent" or "failed". The changes of a failed or interrupted send stay pending, so the
+next digest carries them; a sent digest is never sent again unless resent on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from monitor.config import Recipient, Settings
+from monitor.digest.compose import compose_message
+from monitor.digest.deliver import send_message
+from monitor.digest.render import RenderedDigest, render_digest
+from monitor.errors import DigestError
+from monitor.store import Database
+from monitor.store.models import Change, Digest, DigestItem, utcnow
+from monitor.store.queries import list_changes, list_events, run_health
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one recipient's digest."""
+
+    recipient: str
+    status: str  # sent | failed | skipped | resent
+    changes: int
+    digest_id: int | None = None
+    reason: str | None = None
+
+
+def preview_digest(db: Database, day: date) -> RenderedDigest:
+    """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
+    with db.sessions() as session:
+        changes = list_changes(session, undelivered_only=True)
+        return render_digest(day, changes, list_events(session), run_health(session, None))
+
+
+def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
+    """Send each configured recipient the changes not yet delivered to them."""
+    if not settings.recipients:
+        raise DigestError("no digest recipients are configured ([digest] recipients)")
+    return [_send_one(db, settings, recipient, day) for recipient in settings.recipients]
+
+
+def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date) -> Delivery:
+    with db.transaction() as session:
+        changes = [c for c in _pending(session, recipient.address) if _wanted(recipient, c)]
+        if not changes and (settings.quiet_day == "skip" or _sent_on(session, recipient, day)):
+            return Delivery(recipient.address, "skipped", 0, reason="no new or changed commitments")
+        health = run_health(session, _last_sent_at(session, recipient))
+        rendered = render_digest(day, changes, list_events(session), health)
+        message = compose_message(rendered, settings.smtp.sender, recipient.address)
+        digest = Digest(
+            day=day, subject=rendered.subject, recipient=recipient.address, message=bytes(message)
+        )
+        session.add(digest)
+        session.flush()
+        session.add_all(DigestItem(digest_id=digest.id, change_id=c["id"]) for c in changes)
+        digest_id = digest.id
+    try:
+        send_message(message, settings.smtp)
+    except DigestError as exc:
+        _finish(db, digest_id, "failed", str(exc))
+        return Delivery(recipient.address, "failed", len(changes), digest_id, str(exc))
+    _finish(db, digest_id, "sent", None)
+    return Delivery(recipient.address, "sent", len(changes), digest_id)
+
+
+def resend_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
+    """Send again, unchanged, the digests of `day` that were sent."""
+    from email import message_from_bytes, policy
+
+    with db.sessions() as session:
+        sent = list(
+            session.scalars(
+                select(Digest).where(Digest.day == day, Digest.status == "sent").order_by(Digest.id)
+            )
+        )
+    if not sent:
+        raise DigestError(f"no digest was sent on {day.isoformat()}")
+    deliveries = []
+    for digest in sent:
+        message = message_from_bytes(digest.message or b"", policy=policy.SMTP)
+        send_message(message, settings.smtp)
+        with db.transaction() as session:
+            session.get_one(Digest, digest.id).resent_at = utcnow()
+        items = _item_count(db, digest.id)
+        deliveries.append(Delivery(digest.recipient, "resent", items, digest.id))
+    return deliveries
+
+
+def _finish(db: Database, digest_id: int, status: str, error: str | None) -> None:
+    with db.transaction() as session:
+        digest = session.get_one(Digest, digest_id)
+        digest.status, digest.error = status, error
+        if status != "sent":
+            return
+        digest.delivered_at = utcnow()
+        carried = select(DigestItem.change_id).where(DigestItem.digest_id == digest_id)
+        session.execute(
+            update(Change)
+            .where(Change.id.in_(carried), Change.digest_id.is_(None))
+            .values(digest_id=digest_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _pending(session: Session, address: str) -> list[dict[str, Any]]:
+    return list_changes(session, undelivered_only=True, recipient=address)
+
+
+def _wanted(recipient: Recipient, change: dict[str, Any]) -> bool:
+    if recipient.actors and change["actor"] not in recipient.actors:
+        return False
+    if recipient.topics:
+        titles = " ".join(s["title"] for s in change["sources"])
+        return any(word in change["text"] or word in titles for word in recipient.topics)
+    return True
+
+
+def _sent_on(session: Session, recipient: Recipient, day: date) -> bool:
+    return (
+        session.scalar(
+            select(Digest.id)
+            .where(Digest.recipient == recipient.address, Digest.day == day)
+            .where(Digest.status == "sent")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _last_sent_at(session: Session, recipient: Recipient) -> datetime | None:
+    return session.scalar(
+        select(Digest.created_at)
+        .where(Digest.recipient == recipient.address, Digest.status == "sent")
+        .order_by(Digest.created_at.desc())
+        .limit(1)
+    )
+
+
+def _item_count(db: Database, digest_id: int) -> int:
+    with db.sessions() as session:
+        return len(
+            session.scalars(select(DigestItem.id).where(DigestItem.digest_id == digest_id)).all()
+        )
