@@ -68,7 +68,9 @@ def test_table_output_lists_rows(home):
     assert "11 rows" in _invoke("measures")
 
 
-def test_digest_writes_html_and_text(home):
+def test_digest_writes_html_text_and_the_email(home):
+    from email import message_from_bytes, policy
+
     _invoke("ingest", str(SEEDS))
     _invoke("digest", "--out", str(home / "out"), "--date", "2021-01-20")
     html = (home / "out" / "digest-2021-01-20.html").read_text(encoding="utf-8")
@@ -76,6 +78,17 @@ def test_digest_writes_html_and_text(home):
     assert text.startswith("2021-01-20: 11 new, 0 changed commitments")
     assert "支持北京科技抗疫" in html and "支持北京科技抗疫" in text
     assert "光明网" in html and "人民网" in html
+    eml = (home / "out" / "digest-2021-01-20.eml").read_bytes()
+    message = message_from_bytes(eml, policy=policy.SMTP)
+    assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n").strip() == html.strip()
+
+
+def test_sending_without_recipients_is_a_clear_error(home):
+    _invoke("ingest", str(SEEDS))
+    result = runner.invoke(app, ["digest"])
+    assert result.exit_code == 1, result.output
+    assert "no digest recipients are configured" in result.output
 
 
 def test_failures_lists_bad_input(home):
