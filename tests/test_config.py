@@ -28,6 +28,9 @@ def test_environment_overrides_database_and_home(tmp_path):
         ("[[sources]]\nname = 'x'\n", "lacks 'path'"),
         ("[[sources]]\nname = 'x'\npath = 'y'\nkind = 'ftp'\n", "kind 'ftp'"),
         ("not toml [", "cannot read configuration"),
+        ("[smtp]\npassword = 'hunter2'\n", "does not belong in the configuration file"),
+        ("[smtp]\nsecurity = 'tls'\n", "smtp.security is 'tls'"),
+        ("[digest]\nquiet_day = 'never'\n", "digest.quiet_day"),
     ],
 )
 def test_invalid_configuration_is_a_config_error(tmp_path, toml, message):
@@ -36,3 +39,16 @@ def test_invalid_configuration_is_a_config_error(tmp_path, toml, message):
     path.write_text(toml)
     with pytest.raises(ConfigError, match=message):
         load_settings(path, env={})
+
+
+def test_smtp_settings_from_file_and_environment():
+    path = ROOT / "config" / "monitor.toml"
+    env = {"MONITOR_SMTP_HOST": "mail.example.org", "MONITOR_SMTP_PASSWORD": "pw-from-env"}
+    settings = load_settings(path, env=env)
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == (
+        "mail.example.org",
+        25,
+        "plain",
+    )
+    assert settings.smtp.password == "pw-from-env"
+    assert "pw-from-env" not in repr(settings)

@@ -50,6 +50,8 @@ class SmtpSettings:
     timeout: float = 30.0
     # a CA bundle for a server with a private certificate; None trusts the system's CAs
     ca_file: Path | None = None
+    # the name of a Prefect Secret block holding the password, read by the digest flow
+    password_block: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def _parse_smtp(root: Path, data: Mapping, env: Mapping[str, str]) -> SmtpSettin
         sender=data.get("sender", "policy-monitor@localhost"),
         timeout=float(data.get("timeout", 30)),
         ca_file=_resolve(root, data["ca_file"]) if data.get("ca_file") else None,
+        password_block=data.get("password_block"),
     )
 
 

@@ -12,3 +12,6 @@ def prefect_api() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+from tests.digest.conftest import starttls_server  # noqa: E402, F401  (the SMTP test server)

@@ -1,0 +1,49 @@
+"""The `daily_digest` flow: password from a Prefect Secret block, delivery, artifact."""
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.flows.test_ingest import _latest_artifact
+
+pytestmark = pytest.mark.prefect
+
+
+def test_daily_digest_sends_with_the_secret_block_password(
+    prefect_api, tmp_path, monkeypatch, starttls_server
+):
+    from prefect.blocks.system import Secret
+
+    from flows.digest import daily_digest
+    from flows.ingest import ingest
+
+    Secret(value="s3cret-pass").save("test-smtp-password", overwrite=True)
+    config = tmp_path / "config" / "monitor.toml"
+    config.parent.mkdir()
+    config.write_text(
+        (ROOT / "config" / "monitor.toml")
+        .read_text(encoding="utf-8")
+        .replace('path = "seeds"', f'path = "{ROOT / "seeds"}"')
+        .replace(
+            "[smtp]\n",
+            '[smtp]\nhost = "127.0.0.1"\n'
+            f'port = {starttls_server.port}\nsecurity = "starttls"\nusername = "monitor"\n'
+            f'ca_file = "{starttls_server.ca_file}"\npassword_block = "test-smtp-password"\n',
+        )
+        .replace(
+            'quiet_day = "send"\n', 'quiet_day = "send"\nrecipients = ["analyst@example.org"]\n'
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("MONITOR_SMTP_PASSWORD", raising=False)
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    ingest(config=str(config))
+    from datetime import date
+
+    deliveries = daily_digest(config=str(config), day=date(2021, 1, 20))
+    assert [(d["recipient"], d["status"], d["changes"]) for d in deliveries] == [
+        ("analyst@example.org", "sent", 11)
+    ]
+    (message,) = starttls_server.inbox.messages
+    assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
+    artifact = _latest_artifact("daily-digest")
+    assert "| analyst@example.org | sent | 11 |" in artifact["data"]
