@@ -196,3 +196,15 @@ def test_ssl_from_the_first_byte(db, seed_captures, ssl_server):
     (delivery,) = send_digests(db, settings, DAY)
     assert delivery.status == "sent", delivery.reason
     assert len(ssl_server.inbox.messages) == 1
+
+
+def test_a_backfill_after_a_digest_rewrites_history_and_sends_no_old_news(db, smtp_server):
+    from tests.test_tracking import _later_with_new_figure, _seeds
+
+    run_pipeline(db, [_later_with_new_figure()], "test")  # the later report arrives first
+    send_digests(db, _settings(smtp_server.port), date(2021, 1, 25))
+    run_pipeline(db, _seeds(), "test")  # then the older ones are backfilled
+    (delivery,) = send_digests(db, _settings(smtp_server.port), date(2021, 1, 26))
+    text, _ = _parts(smtp_server.inbox.messages[-1])
+    assert delivery.changes == 5  # 人民网's five commitments are news; 光明网's past is history
+    assert "CHANGED" not in text

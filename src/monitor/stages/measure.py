@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from monitor import track
@@ -17,6 +17,7 @@ from monitor.store.models import (
     Article,
     Change,
     Commitment,
+    DigestItem,
     EventArticle,
     Measure,
     Observation,
@@ -146,6 +147,8 @@ def _replay(session: Session, commitment: Commitment, run_id: int | None) -> Non
         if wanted.get(change.measure_id) == (change.kind, change.before, change.after):
             kept.add(change.measure_id)
         else:
+            # A digest that carried it keeps its stored message; only the link goes.
+            session.execute(delete(DigestItem).where(DigestItem.change_id == change.id))
             session.delete(change)
     session.flush()  # deletions first: a rewritten change reuses its (commitment, measure) key
     for version in versions:
