@@ -1,19 +1,29 @@
-"""The `ingest` flow: store captures, then every pipeline stage as one batched task each."""
+"""The `ingest` and `backfill` flows: store captures, then every stage as batched tasks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import ExitStack, suppress
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect import flow, tags, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
 
 from monitor import pipeline
-from monitor.config import load_settings
+from monitor.config import Settings, load_settings
 from monitor.sources import collect
 from monitor.sources.local import iter_paths, read_file
+from monitor.stages.capture import extract_batch, extraction_batches
 from monitor.store import Database, open_database
+from monitor.store.queries import list_changes, list_failures
+
+# Runs of one source hold this global concurrency limit, so two never overlap on it.
+_LOCK_PREFIX = "monitor-ingest-"
 
 
 @cache
@@ -39,6 +49,12 @@ def store_captures(
     return pipeline.store_captures(_database(url), items, run_id)
 
 
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract(url: str, ids: list[int], run_id: int) -> pipeline.StageResult:
+    """Extract one batch of captures; batches run in parallel on the flow's task runner."""
+    return extract_batch(_database(url), ids, pipeline.RunContext(run_id=run_id))
+
+
 @task(name="run-stage", cache_policy=NO_CACHE)
 def run_stage(
     url: str, name: str, run_id: int, redis_url: str | None = None
@@ -48,30 +64,101 @@ def run_stage(
     return stage(_database(url), pipeline.RunContext(run_id=run_id, redis_url=redis_url))
 
 
-@flow(name="ingest", flow_run_name="ingest-{source}", log_prints=True)
+def _run_name(prefix: str) -> str:
+    return f"{prefix}-{datetime.now(ZoneInfo('Asia/Shanghai')):%Y-%m-%dT%H:%M}"
+
+
+@flow(name="ingest", flow_run_name=lambda: _run_name("ingest"), log_prints=True)
 def ingest(
     config: str | None = None,
     paths: list[str] | None = None,
     source: str = "sources",
     outlet: str | None = None,
 ) -> dict[str, int]:
-    """One pass of the pipeline; publishes a markdown artifact with the run's counts."""
+    """One pass of the pipeline over the configured sources (or the given paths)."""
     settings = load_settings(Path(config) if config else None)
+    names = [source] if paths else [s.name for s in settings.sources] or [source]
+    with tags(*(f"source:{name}" for name in names)), _locked(names):
+        return _pass(settings, config, paths, source, outlet)
+
+
+@flow(name="backfill", flow_run_name=lambda: _run_name("backfill"), log_prints=True)
+def backfill(paths: list[str], config: str | None = None, source: str = "backfill") -> dict:
+    """Ingest a folder of old captures; older versions become history, not news."""
+    settings = load_settings(Path(config) if config else None)
+    with tags(f"source:{source}", "backfill"), _locked([source]):
+        return _pass(settings, config, paths, source, None)
+
+
+def _pass(
+    settings: Settings, config: str | None, paths: list[str] | None, source: str, outlet: str | None
+) -> dict[str, int]:
     url = settings.database_url
     db = _database(url)
     run_id = pipeline.begin_run(db, "flow")
     results = [store_captures(url, config, paths, source, outlet, run_id)]
-    for stage in pipeline.STAGES:
+    batches = extraction_batches(db)
+    results += [future.result() for future in extract.map(url, batches, run_id)]
+    for stage in pipeline.STAGES[1:]:
         run = run_stage.with_options(name=stage.__name__)
         results.append(run(url, stage.__name__, run_id, settings.redis_url))
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
-    create_markdown_artifact(
-        key="ingest-summary", markdown=_summary_markdown(run_id, counts), description="Run counts"
-    )
+    _publish(db, run_id, counts)
     print(pipeline.summary_line(counts))
     return counts
 
 
-def _summary_markdown(run_id: int, counts: dict[str, int]) -> str:
+def _locked(names: Iterable[str]):  # type: ignore[no-untyped-def]
+    """Hold each source's concurrency slot for the run, creating the limits on first use."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    limits = [f"{_LOCK_PREFIX}{name}" for name in names]
+    with get_client(sync_client=True) as client:
+        for limit in limits:
+            with suppress(ObjectAlreadyExists):
+                client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=limit, limit=1)
+                )
+    stack = ExitStack()
+    stack.enter_context(concurrency(limits, occupy=1, strict=True))
+    return stack
+
+
+def _publish(db: Database, run_id: int, counts: dict[str, int]) -> None:
+    """The run's summary (counts and failures with reasons) and its changes, as artifacts."""
+    with db.sessions() as session:
+        failures = list_failures(session, run_id=run_id)
+        changes = list_changes(session, run_id=run_id)
     rows = "\n".join(f"| {label} | {value} |" for label, value in pipeline.summary_rows(counts))
-    return f"# Ingest run {run_id}\n\n| stage | count |\n|---|---:|\n{rows}\n"
+    markdown = f"# Ingest run {run_id}\n\n| stage | count |\n|---|---:|\n{rows}\n"
+    if failures:
+        markdown += "\n## Failures\n\n| stage | origin | reason |\n|---|---|---|\n"
+        markdown += "\n".join(f"| {f['stage']} | {f['origin']} | {f['reason']} |" for f in failures)
+    create_markdown_artifact(key="ingest-summary", markdown=markdown, description="Run counts")
+    create_table_artifact(
+        key="ingest-changes",
+        table=[
+            {
+                "kind": c["kind"],
+                "commitment": c["commitment_id"],
+                "event": c["event_id"],
+                "actor": c["actor"] or "",
+                "text": c["text"][:120],
+                "before": _short(c["before"]),
+                "after": _short(c["after"]) if c["kind"] == "CHANGED" else "",
+            }
+            for c in changes
+        ],
+        description=f"NEW and CHANGED commitments of run {run_id}",
+    )
+
+
+def _short(fields: dict | None) -> str:
+    if not fields:
+        return ""
+    return "; ".join(
+        f"{key}: {value.get('raw', value) if isinstance(value, dict) else value}"
+        for key, value in fields.items()
+    )[:200]

@@ -55,6 +55,15 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When the deployments run: cron expressions in a timezone."""
+
+    ingest: str = "0 * * * *"  # hourly, on the hour
+    digest: str = "0 8 * * *"  # every morning at 08:00
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, resolved to absolute paths."""
 
@@ -70,6 +79,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # a day without changes still sends a digest ("send"), so that silence never means broken
     quiet_day: str = "send"
+    schedule: Schedule = field(default_factory=Schedule)
 
 
 def find_config(env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path | None:
@@ -115,7 +125,15 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         recipients=tuple(_parse_recipient(entry) for entry in digest.get("recipients", [])),
         smtp=_parse_smtp(root, data.get("smtp", {}), env),
         quiet_day=_choice("digest.quiet_day", digest.get("quiet_day", "send"), _QUIET_DAY),
+        schedule=_parse_schedule(data.get("schedule", {})),
     )
+
+
+def _parse_schedule(data: Mapping) -> Schedule:
+    unknown = set(data) - {"ingest", "digest", "timezone"}
+    if unknown:
+        raise ConfigError(f"[schedule] has unknown keys: {', '.join(sorted(unknown))}")
+    return Schedule(**data)
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

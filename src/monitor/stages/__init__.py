@@ -36,6 +36,12 @@ class StageResult:
         """Count `amount` more of `key`."""
         self.counts[key] = self.counts.get(key, 0) + amount
 
+    def __add__(self, other: StageResult) -> StageResult:
+        total = StageResult(self.stage, dict(self.counts))
+        for key, value in other.counts.items():
+            total.add(key, value)
+        return total
+
 
 def pending_batches(db: Database, query: Select[Any]) -> Iterator[list[int]]:
     """The ids the query selects now, in batches of BATCH_SIZE."""

@@ -72,54 +72,67 @@ def _store_batch(
 def extract_pending(db: Database, context: RunContext) -> StageResult:
     """Extract the article of every capture not yet extracted."""
     result = StageResult("extract")
-    for ids in pending_batches(
-        db, select(Capture.id).where(Capture.status == "new").order_by(Capture.id)
-    ):
-        with db.transaction() as session:
-            for capture in session.scalars(select(Capture).where(Capture.id.in_(ids))):
-                draft = extract_article(
-                    CaptureInput(
-                        capture.raw,
-                        capture.media_type,
-                        capture.origin,
-                        capture.captured_at,
-                        capture.outlet_hint,
-                    )
+    for ids in extraction_batches(db):
+        result = result + extract_batch(db, ids, context)
+    return result
+
+
+def extraction_batches(db: Database) -> list[list[int]]:
+    """The captures waiting for extraction, as batches that may run in parallel."""
+    return list(
+        pending_batches(db, select(Capture.id).where(Capture.status == "new").order_by(Capture.id))
+    )
+
+
+def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageResult:
+    """Extract the articles of some captures in one transaction; others may run at once."""
+    result = StageResult("extract")
+    with db.transaction() as session:
+        query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
+        for capture in session.scalars(query):
+            draft = extract_article(
+                CaptureInput(
+                    capture.raw,
+                    capture.media_type,
+                    capture.origin,
+                    capture.captured_at,
+                    capture.outlet_hint,
                 )
-                if isinstance(draft, Rejection):
-                    capture.status, capture.error = "rejected", draft.reason
-                    session.add(
-                        Failure(
-                            run_id=context.run_id,
-                            source=capture.source,
-                            origin=capture.origin,
-                            capture_id=capture.id,
-                            stage="extract",
-                            reason=draft.reason,
-                        )
-                    )
-                    result.add("failures")
-                    continue
-                capture.status = "extracted"
+            )
+            if isinstance(draft, Rejection):
+                capture.status, capture.error = "rejected", draft.reason
                 session.add(
-                    Article(
+                    Failure(
+                        run_id=context.run_id,
+                        source=capture.source,
+                        origin=capture.origin,
                         capture_id=capture.id,
-                        url=draft.url,
-                        title=draft.title,
-                        title_derived=draft.title_derived,
-                        body=draft.body,
-                        body_sha256=_sha256(draft.body),
-                        outlet=draft.outlet,
-                        original_source=draft.original_source,
-                        published_at=draft.published_at,
-                        date_text=draft.published.text if draft.published else None,
-                        date_source="page" if draft.published_at else None,
-                        reporter=draft.reporter,
-                        editor=draft.editor,
-                        extractor=draft.extractor,
+                        stage="extract",
+                        reason=draft.reason,
                     )
                 )
-                result.add("articles")
+                result.add("failures")
+                continue
+            capture.status = "extracted"
+            session.add(
+                Article(
+                    capture_id=capture.id,
+                    url=draft.url,
+                    title=draft.title,
+                    title_derived=draft.title_derived,
+                    body=draft.body,
+                    body_sha256=_sha256(draft.body),
+                    outlet=draft.outlet,
+                    original_source=draft.original_source,
+                    published_at=draft.published_at,
+                    date_text=draft.published.text if draft.published else None,
+                    date_source="page" if draft.published_at else None,
+                    reporter=draft.reporter,
+                    editor=draft.editor,
+                    extractor=draft.extractor,
+                )
+            )
+            result.add("articles")
     return result
 
 

@@ -101,13 +101,17 @@ def list_measures(session: Session) -> list[dict[str, Any]]:
 
 
 def list_changes(
-    session: Session, undelivered_only: bool = False, recipient: str | None = None
+    session: Session,
+    undelivered_only: bool = False,
+    recipient: str | None = None,
+    run_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
     Args:
         undelivered_only: only news for a digest: changes not yet delivered (to `recipient`,
             or to anyone when None), and not history written by a backfill.
+        run_id: only the changes this run detected.
     """
     query = (
         select(Change, Measure, Article)
@@ -115,6 +119,8 @@ def list_changes(
         .join(Article, Article.id == Measure.article_id)
         .order_by(Change.id)
     )
+    if run_id is not None:
+        query = query.where(Change.run_id == run_id)
     if undelivered_only:
         query = query.where(Change.history.is_(False))
         if recipient is None:
@@ -275,9 +281,12 @@ def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[
     return result
 
 
-def list_failures(session: Session) -> list[dict[str, Any]]:
-    """Recorded failures, newest first."""
-    failures = session.scalars(select(Failure).order_by(Failure.id.desc()))
+def list_failures(session: Session, run_id: int | None = None) -> list[dict[str, Any]]:
+    """Recorded failures, newest first (of one run, if given)."""
+    query = select(Failure).order_by(Failure.id.desc())
+    if run_id is not None:
+        query = query.where(Failure.run_id == run_id)
+    failures = session.scalars(query)
     return [
         {
             "id": f.id,
