@@ -132,6 +132,46 @@ def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
 
 
 @command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve the hourly ingest and the daily digest on their schedules against a Prefect server."""
+    if not _prefect_configured():
+        raise MonitorError(
+            "monitor serve needs a Prefect server: start one with `monitor server` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    _settings(config)  # a configuration error shows here, before Prefect starts
+    from flows.serve import serve_deployments
+
+    serve_deployments(str(config) if config else None)
+
+
+@command()
+def server(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the UI and API.")] = 4200,
+) -> None:
+    """Start a local Prefect server (UI and API) in the foreground: `prefect server start`."""
+    import subprocess
+    import sys
+
+    typer.echo(
+        f"Prefect UI: http://{host}:{port}  (export PREFECT_API_URL=http://{host}:{port}/api)"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    raise typer.Exit(subprocess.call(command))
+
+
+@command()
 def events(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
     """List events with the articles that report them."""
     rows = _read(config, queries.list_events)

@@ -1,0 +1,53 @@
+"""Serve the `ingest` and `daily_digest` deployments on their schedules (`monitor serve`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.digest import daily_digest
+from flows.ingest import backfill, ingest
+from monitor.config import load_settings
+
+
+def deployments(config: str | None = None) -> list[RunnerDeployment]:
+    """The deployments with the schedules of config/monitor.toml ([schedule])."""
+    settings = load_settings(Path(config) if config else None)
+    schedule = settings.schedule
+    parameters = {"config": config} if config else {}
+    return [
+        ingest.to_deployment(
+            name="hourly",
+            schedule=Cron(schedule.ingest, timezone=schedule.timezone),
+            parameters=parameters,
+            tags=[f"source:{source.name}" for source in settings.sources],
+            # a run that outlasts the hour makes the next one wait, never overlap
+            concurrency_limit=1,
+            description="Ingest the configured sources and run every stage.",
+        ),
+        daily_digest.to_deployment(
+            name="daily",
+            schedule=Cron(schedule.digest, timezone=schedule.timezone),
+            parameters=parameters,
+            tags=["digest"],
+            concurrency_limit=1,
+            description="Email each subscriber what is new to them.",
+        ),
+        backfill.to_deployment(
+            name="backfill",
+            tags=["backfill"],
+            description="Ingest a folder of old captures (run it with paths=[...]).",
+        ),
+    ]
+
+
+def serve_deployments(config: str | None = None) -> None:
+    """Register the deployments and run their flow runs here until stopped.
+
+    Stopping leaves the schedules active (pause_on_shutdown=False): a restart of this process
+    picks them up again, and runs scheduled meanwhile wait for it.
+    """
+    serve(*deployments(config), pause_on_shutdown=False)

@@ -1,0 +1,165 @@
+"""Against a real Prefect server: deployments served by `monitor serve`, a run triggered through
+the API, its artifacts and changes, the schedules, and a restart of the serve process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.digest.conftest import free_port
+
+pytestmark = pytest.mark.prefect
+
+
+def _wait(what: str, check, timeout: float = 120.0, every: float = 1.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+        except httpx.HTTPError:
+            value = None
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _environment(tmp: Path, api: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MONITOR_"))}
+    env.update(
+        PREFECT_HOME=str(tmp / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{tmp / 'prefect.db'}",
+        PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",
+        PREFECT_RUNNER_POLL_FREQUENCY="2",
+        MONITOR_DATABASE_URL=f"sqlite:///{tmp / 'monitor.db'}",
+        MONITOR_CONFIG=str(ROOT / "config" / "monitor.toml"),
+    )
+    if api:
+        env["PREFECT_API_URL"] = api
+    return env
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """A Prefect server on a free loopback port, with its own database."""
+    tmp = tmp_path_factory.mktemp("prefect-server")
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=_environment(tmp, None),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait("the Prefect server", lambda: httpx.get(f"{api}/health").status_code == 200)
+        yield api, tmp
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _deployment(api: str, flow_name: str, name: str) -> dict | None:
+    response = httpx.post(
+        f"{api}/deployments/filter",
+        json={"deployments": {"name": {"any_": [name]}}, "flows": {"name": {"any_": [flow_name]}}},
+    )
+    response.raise_for_status()
+    found = response.json()
+    return found[0] if found else None
+
+
+def _scheduled(api: str, deployment_id: str) -> list[datetime]:
+    response = httpx.post(
+        f"{api}/flow_runs/filter",
+        json={
+            "flow_runs": {
+                "deployment_id": {"any_": [deployment_id]},
+                "state": {"type": {"any_": ["SCHEDULED"]}},
+            },
+            "sort": "EXPECTED_START_TIME_ASC",
+            "limit": 3,
+        },
+    )
+    response.raise_for_status()
+    return [datetime.fromisoformat(run["expected_start_time"]) for run in response.json()]
+
+
+def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_server):
+    api, tmp = prefect_server
+    log = (tmp / "serve.log").open("w")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve"],
+        cwd=ROOT,
+        env=_environment(tmp, api),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ingest = _wait("the ingest deployment", lambda: _deployment(api, "ingest", "hourly"))
+        digest = _wait("the digest deployment", lambda: _deployment(api, "daily_digest", "daily"))
+        assert "source:seeds" in ingest["tags"]
+
+        # the schedules: ingest on the hour, the 08:00 Asia/Shanghai digest at 00:00 UTC
+        ingest_runs = _wait("scheduled ingest runs", lambda: _scheduled(api, ingest["id"]))
+        digest_runs = _wait("scheduled digest runs", lambda: _scheduled(api, digest["id"]))
+        assert all((t.minute, t.second) == (0, 0) for t in ingest_runs)
+        assert all((t.astimezone(UTC).hour, t.minute, t.second) == (0, 0, 0) for t in digest_runs)
+
+        created = httpx.post(f"{api}/deployments/{ingest['id']}/create_flow_run", json={})
+        created.raise_for_status()
+        run_id = created.json()["id"]
+
+        def finished() -> str | None:
+            state = httpx.get(f"{api}/flow_runs/{run_id}").json()["state"]["type"]
+            return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+        assert _wait("the triggered ingest run", finished, timeout=180) == "COMPLETED"
+        artifacts = httpx.post(
+            f"{api}/artifacts/filter",
+            json={"artifacts": {"key": {"any_": ["ingest-summary"]}}, "limit": 1},
+        ).json()
+        assert "| NEW | 11 |" in artifacts[0]["data"]
+
+        from monitor.store import open_database
+        from monitor.store.queries import list_changes
+
+        db = open_database(f"sqlite:///{tmp / 'monitor.db'}")
+        with db.sessions() as session:
+            assert [c["kind"] for c in list_changes(session)] == ["NEW"] * 11
+        db.engine.dispose()
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(60)
+        log.close()
+    # stopping the serve process leaves the schedules active for its restart
+    for deployment in (ingest, digest):
+        current = httpx.get(f"{api}/deployments/{deployment['id']}").json()
+        assert current["paused"] is False
+        assert [s["active"] for s in current["schedules"]] == [True]
