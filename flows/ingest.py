@@ -82,6 +82,19 @@ def ingest(
         return _pass(settings, config, paths, source, outlet)
 
 
+def run_ingest(
+    config: str | None = None,
+    paths: list[str] | None = None,
+    source: str = "sources",
+    outlet: str | None = None,
+) -> dict[str, int]:
+    """Run `ingest` now, its flow run tagged with the sources (tags are set where a run starts)."""
+    settings = load_settings(Path(config) if config else None)
+    names = [source] if paths else [s.name for s in settings.sources] or [source]
+    with tags(*(f"source:{name}" for name in names)):
+        return ingest(config=config, paths=paths, source=source, outlet=outlet)
+
+
 @flow(name="backfill", flow_run_name=lambda: _run_name("backfill"), log_prints=True)
 def backfill(paths: list[str], config: str | None = None, source: str = "backfill") -> dict:
     """Ingest a folder of old captures; older versions become history, not news."""

@@ -73,12 +73,9 @@ def _prefect_configured() -> bool:
 def run(config: ConfigOption = None) -> None:
     """One pass over the configured sources as the Prefect `ingest` flow, then write the digest."""
     settings = _settings(config)
-    from prefect import tags
+    from flows.ingest import run_ingest
 
-    from flows.ingest import ingest
-
-    with tags(*(f"source:{s.name}" for s in settings.sources)):
-        counts = ingest(config=str(config) if config else None)
+    counts = run_ingest(config=str(config) if config else None)
     _finish(settings, counts)
 
 
@@ -94,17 +91,14 @@ def ingest_command(
     """One pass over the given files or folders (a Prefect flow run when a server is configured)."""
     settings = _settings(config)
     if _prefect_configured():
-        from prefect import tags
+        from flows.ingest import run_ingest
 
-        from flows.ingest import ingest
-
-        with tags(f"source:{source}"):
-            counts = ingest(
-                config=str(config) if config else None,
-                paths=[str(p) for p in paths],
-                source=source,
-                outlet=outlet,
-            )
+        counts = run_ingest(
+            config=str(config) if config else None,
+            paths=[str(p) for p in paths],
+            source=source,
+            outlet=outlet,
+        )
     else:
         # Imported here: the pipeline's libraries take seconds to load, which the read-only
         # commands need not pay.
