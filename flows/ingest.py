@@ -103,6 +103,31 @@ def backfill(paths: list[str], config: str | None = None, source: str = "backfil
         return _pass(settings, config, paths, source, None)
 
 
+@task(name="reprocess-captures", cache_policy=NO_CACHE)
+def reprocess_captures(url: str, run_id: int) -> pipeline.StageResult:
+    """Extract every stored capture again; changed articles go through the stages anew."""
+    from monitor.stages.reprocess import reprocess_captures as reprocess_all
+
+    return reprocess_all(_database(url), pipeline.RunContext(run_id=run_id))
+
+
+@flow(name="reprocess", flow_run_name=lambda: _run_name("reprocess"), log_prints=True)
+def reprocess(config: str | None = None) -> dict[str, int]:
+    """Re-extract stored raw captures after the extractors improved; nothing is refetched."""
+    settings = load_settings(Path(config) if config else None)
+    url = settings.database_url
+    db = _database(url)
+    run_id = pipeline.begin_run(db, "flow")
+    results = [reprocess_captures(url, run_id)]
+    for stage in pipeline.STAGES:
+        run = run_stage.with_options(name=stage.__name__)
+        results.append(run(url, stage.__name__, run_id, settings.redis_url))
+    counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
+    _publish(db, run_id, counts)
+    print(pipeline.summary_line(counts))
+    return counts
+
+
 def _pass(
     settings: Settings, config: str | None, paths: list[str] | None, source: str, outlet: str | None
 ) -> dict[str, int]:
@@ -125,15 +150,18 @@ def _locked(names: Iterable[str]):  # type: ignore[no-untyped-def]
     """Hold each source's concurrency slot for the run, creating the limits on first use."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
     limits = [f"{_LOCK_PREFIX}{name}" for name in names]
     with get_client(sync_client=True) as client:
         for limit in limits:
-            with suppress(ObjectAlreadyExists):
-                client.create_global_concurrency_limit(
-                    GlobalConcurrencyLimitCreate(name=limit, limit=1)
-                )
+            try:
+                client.read_global_concurrency_limit_by_name(limit)
+            except ObjectNotFound:
+                with suppress(ObjectAlreadyExists):  # another run created it meanwhile
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=limit, limit=1)
+                    )
     stack = ExitStack()
     stack.enter_context(concurrency(limits, occupy=1, strict=True))
     return stack

@@ -9,7 +9,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.digest import daily_digest
-from flows.ingest import backfill, ingest
+from flows.ingest import backfill, ingest, reprocess
 from monitor.config import load_settings
 
 
@@ -40,6 +40,12 @@ def deployments(config: str | None = None) -> list[RunnerDeployment]:
             name="backfill",
             tags=["backfill"],
             description="Ingest a folder of old captures (run it with paths=[...]).",
+        ),
+        reprocess.to_deployment(
+            name="reprocess",
+            parameters=parameters,
+            tags=["reprocess"],
+            description="Re-extract stored raw captures after the extractors improved.",
         ),
     ]
 

@@ -126,6 +126,25 @@ def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
 
 
 @command()
+def reprocess(config: ConfigOption = None) -> None:
+    """Re-extract every stored raw capture (after an extractor improved); later stages follow."""
+    settings = _settings(config)
+    if _prefect_configured():
+        from flows.ingest import reprocess as reprocess_flow
+
+        counts = reprocess_flow(config=str(config) if config else None)
+    else:
+        from monitor.pipeline import reprocess_pipeline
+
+        counts = reprocess_pipeline(_database(settings), "cli", settings.redis_url)
+    typer.echo(
+        f"reprocessed: {counts.get('reextracted', 0)} re-extracted, "
+        f"{counts.get('unchanged', 0)} unchanged, {counts.get('retracted', 0)} retracted"
+    )
+    _finish(settings, counts, write=False)
+
+
+@command()
 def serve(config: ConfigOption = None) -> None:
     """Serve the hourly ingest and the daily digest on their schedules against a Prefect server."""
     if not _prefect_configured():

@@ -93,3 +93,14 @@ def summary_line(counts: dict[str, int]) -> str:
 def summary_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
     """(label, count) pairs of a run, in pipeline order."""
     return [(label, counts.get(key, 0)) for key, label in SUMMARY_KEYS]
+
+
+def reprocess_pipeline(db: Database, trigger: str, redis_url: str | None = None) -> dict[str, int]:
+    """Re-extract every stored capture, then run every stage; return the run's counts."""
+    from monitor.stages.reprocess import reprocess_captures
+
+    run_id = begin_run(db, trigger)
+    context = RunContext(run_id=run_id, redis_url=redis_url)
+    results = [reprocess_captures(db, context)]
+    results += [stage(db, context) for stage in STAGES]
+    return finish_run(db, run_id, results) | {"run_id": run_id}

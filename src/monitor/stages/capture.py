@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from monitor.extract import Rejection, extract_article
+from monitor.extract import ArticleDraft, Rejection, extract_article
 from monitor.extract.article import CaptureInput
 from monitor.sources import RawCapture, SourceFailure
 from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches
@@ -114,26 +114,28 @@ def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageRes
                 result.add("failures")
                 continue
             capture.status = "extracted"
-            session.add(
-                Article(
-                    capture_id=capture.id,
-                    url=draft.url,
-                    title=draft.title,
-                    title_derived=draft.title_derived,
-                    body=draft.body,
-                    body_sha256=_sha256(draft.body),
-                    outlet=draft.outlet,
-                    original_source=draft.original_source,
-                    published_at=draft.published_at,
-                    date_text=draft.published.text if draft.published else None,
-                    date_source="page" if draft.published_at else None,
-                    reporter=draft.reporter,
-                    editor=draft.editor,
-                    extractor=draft.extractor,
-                )
-            )
+            session.add(Article(capture_id=capture.id, **article_values(draft)))
             result.add("articles")
     return result
+
+
+def article_values(draft: ArticleDraft) -> dict:
+    """The columns of an Article row for an extracted draft."""
+    return {
+        "url": draft.url,
+        "title": draft.title,
+        "title_derived": draft.title_derived,
+        "body": draft.body,
+        "body_sha256": _sha256(draft.body),
+        "outlet": draft.outlet,
+        "original_source": draft.original_source,
+        "published_at": draft.published_at,
+        "date_text": draft.published.text if draft.published else None,
+        "date_source": "page" if draft.published_at else None,
+        "reporter": draft.reporter,
+        "editor": draft.editor,
+        "extractor": draft.extractor,
+    }
 
 
 def _sha256(text: str) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.dedup import events as ev
@@ -23,18 +24,29 @@ from monitor.dedup.signatures import (
 from monitor.extract.meta import CHINA_TZ, year_for
 from monitor.stages import RunContext, StageResult, pending_batches
 from monitor.store import Database
-from monitor.store.models import Article, Commitment, CopyLink, Event, EventArticle
+from monitor.store.models import (
+    Article,
+    Capture,
+    Commitment,
+    CopyLink,
+    Event,
+    EventArticle,
+    Measure,
+    Observation,
+)
 
 
 def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     """Link each new article to the article it is a near-identical copy of, if any."""
     result = StageResult("copies")
     index = _load_copy_index(db, context.redis_url)
-    pending = select(Article.id).where(Article.dedup_done.is_(False)).order_by(Article.id)
+    pending = _in_content_order(select(Article.id).where(Article.dedup_done.is_(False)))
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
             shingles_of = _body_shingles(session)
-            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
+            articles = list(
+                session.scalars(_in_content_order(select(Article).where(Article.id.in_(ids))))
+            )
             matrix = signature_matrix([article.body for article in articles])
             for article, values in zip(articles, matrix, strict=True):
                 sig = as_signature(values)
@@ -59,11 +71,19 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     return result
 
 
+def _in_content_order(query: Select[Any]) -> Select[Any]:
+    """Articles in the order of their captures' content hashes: the same whatever order they
+    were captured, stored or extracted in (extraction batches may commit in any order)."""
+    return query.join(Capture, Capture.id == Article.capture_id).order_by(Capture.sha256)
+
+
 def _published_before(article: Article, other: Article) -> bool:
-    return (
-        article.published_at is not None
-        and other.published_at is not None
-        and article.published_at < other.published_at
+    # publication first; two copies published at the same minute are ordered by content hash
+    if article.published_at is None or other.published_at is None:
+        return False
+    return (article.published_at, article.capture.sha256) < (
+        other.published_at,
+        other.capture.sha256,
     )
 
 
@@ -115,16 +135,15 @@ def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:
 def group_events_pending(db: Database, context: RunContext) -> StageResult:
     """Put each new article into the event it reports, creating the event if it is the first."""
     result = StageResult("events")
-    pending = (
-        select(Article.id)
-        .where(Article.dedup_done.is_(True), Article.event_done.is_(False))
-        .order_by(Article.id)
+    pending = _in_content_order(
+        select(Article.id).where(Article.dedup_done.is_(True), Article.event_done.is_(False))
     )
     touched: set[int] = set()
     index, loaded = ev.EventIndex(), set[str]()
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            for article in session.scalars(select(Article).where(Article.id.in_(ids))):
+            batch = _in_content_order(select(Article).where(Article.id.in_(ids)))
+            for article in session.scalars(batch):
                 event_id, score = _assign_event(session, article, index, loaded)
                 session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
                 article.event_done = True
@@ -132,6 +151,7 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
                 session.flush()
                 for gone in _rehome_copies(session, article.id, event_id):
                     index.drop(gone)
+                _adopt_commitments(session, article.id, event_id)
                 _settle_event(session, session.get_one(Event, event_id))
     result.add("events", len(touched))
     return result
@@ -190,6 +210,21 @@ def _load_events(
         loaded |= days
 
 
+def _adopt_commitments(session: Session, article_id: int, event_id: int) -> None:
+    """Give an event the commitments of an article that lost theirs (a reprocessed article)."""
+    observed = (
+        select(Observation.commitment_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .where(Measure.article_id == article_id)
+    )
+    session.execute(
+        update(Commitment)
+        .where(Commitment.id.in_(observed), Commitment.event_id.is_(None))
+        .values(event_id=event_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> list[int]:
     """Move the copies of a canonical article into its event; drop events left empty.
 
@@ -238,7 +273,7 @@ def _settle_event(session: Session, event: Event) -> None:
     ).all()
     titled = [a for a in members if a.published_at is not None and not a.title_derived]
     if titled:
-        event.title = min(titled, key=lambda a: (a.published_at, a.id)).title
+        event.title = min(titled, key=lambda a: (a.published_at, a.capture.sha256)).title
     for article in members:
         if (
             article.published_at is None

@@ -15,6 +15,7 @@ from monitor.stages import RunContext, StageResult, pending_batches
 from monitor.store import Database
 from monitor.store.models import (
     Article,
+    Capture,
     Change,
     Commitment,
     DigestItem,
@@ -39,11 +40,65 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                 year = (
                     article.published_at.astimezone(CHINA_TZ).year if article.published_at else None
                 )
-                for draft in extract_measures(article.body, features.speaker_org, year):
-                    session.add(Measure(article_id=article.id, **draft.__dict__))
-                    result.add("measures")
+                drafts = extract_measures(article.body, features.speaker_org, year)
+                result.add("measures", _store_measures(session, article, drafts, context))
                 article.measures_done = True
     return result
+
+
+def _store_measures(session: Session, article: Article, drafts: list, context: RunContext) -> int:
+    """Store an article's measures; return how many are new.
+
+    A re-extracted article keeps the measures whose text it still has (and what tracking made of
+    them): only the new ones are tracked, and the ones it lost are retracted.
+    """
+    existing = {
+        m.text: m for m in session.scalars(select(Measure).where(Measure.article_id == article.id))
+    }
+    kept = {d.text for d in drafts} & set(existing)
+    retract_measures(session, [m.id for text, m in existing.items() if text not in kept], context)
+    for measure in (existing[text] for text in kept):
+        measure.ordinal = -measure.ordinal  # free the ordinals for the new numbering
+    session.flush()
+    added = 0
+    for draft in drafts:
+        if draft.text in kept:
+            existing[draft.text].ordinal = draft.ordinal
+        else:
+            session.add(Measure(article_id=article.id, **draft.__dict__))
+            added += 1
+    return added
+
+
+def retract_measures(session: Session, measure_ids: list[int], context: RunContext) -> None:
+    """Take back measures and what tracking made of them; their commitments are settled again:
+    dropped when no version is left, else their history replayed without them."""
+    if not measure_ids:
+        return
+    commitments = set(
+        session.scalars(
+            select(Observation.commitment_id).where(Observation.measure_id.in_(measure_ids))
+        )
+    )
+    changes = select(Change.id).where(Change.measure_id.in_(measure_ids))
+    session.execute(delete(DigestItem).where(DigestItem.change_id.in_(changes)))
+    session.execute(delete(Change).where(Change.measure_id.in_(measure_ids)))
+    session.execute(delete(Observation).where(Observation.measure_id.in_(measure_ids)))
+    session.flush()
+    for commitment_id in commitments:
+        commitment = session.get_one(Commitment, commitment_id)
+        left = session.scalar(
+            select(Observation.id).where(Observation.commitment_id == commitment_id).limit(1)
+        )
+        if left is not None:
+            replay_commitment(session, commitment, context.run_id)
+            continue
+        stale = select(Change.id).where(Change.commitment_id == commitment_id)
+        session.execute(delete(DigestItem).where(DigestItem.change_id.in_(stale)))
+        session.execute(delete(Change).where(Change.commitment_id == commitment_id))
+        session.delete(commitment)
+    session.flush()  # commitments point at their latest measure: settle them, then delete
+    session.execute(delete(Measure).where(Measure.id.in_(measure_ids)))
 
 
 def track_pending(db: Database, context: RunContext) -> StageResult:
@@ -53,7 +108,10 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
         select(Measure.id)
         .join(Article, Article.id == Measure.article_id)
         .where(Measure.tracked.is_(False))
-        .order_by(Article.published_at.is_(None), Article.published_at, Article.id, Measure.ordinal)
+        .join(Capture, Capture.id == Article.capture_id)
+        .order_by(
+            Article.published_at.is_(None), Article.published_at, Capture.sha256, Measure.ordinal
+        )
     )
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
@@ -95,7 +153,7 @@ def _track_measure(session: Session, measure: Measure, run_id: int | None) -> st
     latest = session.get_one(Measure, commitment.latest_measure_id)
     if _publication_key(measure) < _publication_key(latest):
         _observe(session, commitment, measure, "pending")
-        _replay(session, commitment, run_id)
+        replay_commitment(session, commitment, run_id)
         return "backfilled"
     outcome = track.compare(commitment.fields, fields)
     _observe(session, commitment, measure, outcome.kind.lower())
@@ -105,7 +163,7 @@ def _track_measure(session: Session, measure: Measure, run_id: int | None) -> st
     return outcome.kind
 
 
-def _replay(session: Session, commitment: Commitment, run_id: int | None) -> None:
+def replay_commitment(session: Session, commitment: Commitment, run_id: int | None) -> None:
     """Redo a commitment's history in publication order after an older version arrived.
 
     The outcomes and changes become what they would be had the versions arrived in order;
@@ -171,10 +229,11 @@ def _make_latest(commitment: Commitment, measure: Measure, fields: dict) -> None
     commitment.last_published_at = measure.article.published_at or commitment.last_published_at
 
 
-def _publication_key(measure: Measure) -> tuple[datetime, int, int]:
-    """Order of versions: publication time (unknown last), then article and position."""
+def _publication_key(measure: Measure) -> tuple[datetime, str, int]:
+    """Order of versions: publication time (unknown last), then capture content and position;
+    never the order in which captures happened to be stored."""
     published = measure.article.published_at or datetime.max.replace(tzinfo=UTC)
-    return (published, measure.article_id, measure.ordinal)
+    return (published, measure.article.capture.sha256, measure.ordinal)
 
 
 def _observe(session: Session, commitment: Commitment, measure: Measure, outcome: str) -> None:

@@ -1,0 +1,119 @@
+"""Re-extract stored raw captures after an extractor improved; the later stages follow.
+
+Nothing is fetched again: the raw bytes are in the database. An article that comes out the same
+is left alone. One that comes out differently is updated, and everything derived from it (copy
+links, event membership, measures and what tracking made of them) is taken back, so that the
+ordinary stages derive it again on the next pass.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from monitor.extract import Rejection, extract_article
+from monitor.extract.article import CaptureInput
+from monitor.stages import RunContext, StageResult, pending_batches
+from monitor.stages.capture import article_values
+from monitor.stages.measure import retract_measures
+from monitor.store import Database
+from monitor.store.models import (
+    Article,
+    Capture,
+    Commitment,
+    CopyLink,
+    Event,
+    EventArticle,
+    Failure,
+    Measure,
+)
+
+# What makes two extractions of one capture the same article.
+_COMPARED = ("title", "body", "outlet", "original_source", "date_text", "reporter", "editor")
+
+
+def reprocess_captures(db: Database, context: RunContext) -> StageResult:
+    """Extract every stored capture again; return how many articles were new, changed,
+    retracted or unchanged."""
+    result = StageResult("reprocess")
+    query = select(Capture.id).where(Capture.status != "new").order_by(Capture.id)
+    for ids in pending_batches(db, query):
+        with db.transaction() as session:
+            for capture in session.scalars(select(Capture).where(Capture.id.in_(ids))):
+                result.add(_reprocess(session, capture, context))
+    return result
+
+
+def _reprocess(session: Session, capture: Capture, context: RunContext) -> str:
+    draft = extract_article(
+        CaptureInput(
+            capture.raw,
+            capture.media_type,
+            capture.origin,
+            capture.captured_at,
+            capture.outlet_hint,
+        )
+    )
+    article = session.scalar(select(Article).where(Article.capture_id == capture.id))
+    if isinstance(draft, Rejection):
+        if article is None:
+            return "unchanged"
+        _retract(session, article, context)
+        retract_measures(
+            session,
+            list(session.scalars(select(Measure.id).where(Measure.article_id == article.id))),
+            context,
+        )
+        session.delete(article)
+        capture.status, capture.error = "rejected", draft.reason
+        session.add(
+            Failure(
+                run_id=context.run_id,
+                source=capture.source,
+                origin=capture.origin,
+                capture_id=capture.id,
+                stage="extract",
+                reason=draft.reason,
+            )
+        )
+        return "retracted"
+    values = article_values(draft)
+    if article is None:
+        capture.status, capture.error = "extracted", None
+        session.add(Article(capture_id=capture.id, **values))
+        return "articles"
+    if all(getattr(article, key) == values[key] for key in _COMPARED):
+        return "unchanged"
+    _retract(session, article, context)
+    for key, value in values.items():
+        setattr(article, key, value)
+    article.signature = article.features = None
+    article.dedup_done = article.event_done = article.measures_done = False
+    return "reextracted"
+
+
+def _retract(session: Session, article: Article, context: RunContext) -> None:
+    """Take back the copy links and event membership of an article and its copies; its
+    measures are compared with the new ones by the measures stage."""
+    copies = list(
+        session.scalars(select(CopyLink.article_id).where(CopyLink.canonical_id == article.id))
+    )
+    both = [article.id, *copies]
+    session.execute(delete(CopyLink).where(CopyLink.article_id.in_(both)))
+    session.execute(delete(CopyLink).where(CopyLink.canonical_id == article.id))
+    # its copies are compared again, against whatever is canonical once it is re-extracted
+    session.execute(
+        update(Article).where(Article.id.in_(copies)).values(dedup_done=False, event_done=False)
+    )
+    events = set(
+        session.scalars(select(EventArticle.event_id).where(EventArticle.article_id.in_(both)))
+    )
+    session.execute(delete(EventArticle).where(EventArticle.article_id.in_(both)))
+    session.flush()
+    for event_id in events:
+        if session.scalar(select(EventArticle.id).where(EventArticle.event_id == event_id)) is None:
+            session.execute(
+                update(Commitment).where(Commitment.event_id == event_id).values(event_id=None)
+            )
+            session.delete(session.get_one(Event, event_id))
+    session.flush()
