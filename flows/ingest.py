@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from contextlib import ExitStack, suppress
 from datetime import datetime
@@ -13,6 +14,7 @@ from prefect import flow, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from monitor import pipeline
 from monitor.config import Settings, load_settings
@@ -24,6 +26,20 @@ from monitor.store.queries import list_changes, list_failures
 
 # Runs of one source hold this global concurrency limit, so two never overlap on it.
 _LOCK_PREFIX = "monitor-ingest-"
+
+
+def task_runner():  # type: ignore[no-untyped-def]
+    """A Dask cluster's runner when MONITOR_DASK_ADDRESS names its scheduler, else threads.
+
+    Extraction batches are the tasks that spread over the cluster's workers; every worker needs
+    the project installed and the same MONITOR_DATABASE_URL.
+    """
+    address = os.environ.get("MONITOR_DASK_ADDRESS")
+    if not address:
+        return ThreadPoolTaskRunner()
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)
 
 
 @cache
@@ -68,7 +84,12 @@ def _run_name(prefix: str) -> str:
     return f"{prefix}-{datetime.now(ZoneInfo('Asia/Shanghai')):%Y-%m-%dT%H:%M}"
 
 
-@flow(name="ingest", flow_run_name=lambda: _run_name("ingest"), log_prints=True)
+@flow(
+    name="ingest",
+    flow_run_name=lambda: _run_name("ingest"),
+    log_prints=True,
+    task_runner=task_runner(),
+)
 def ingest(
     config: str | None = None,
     paths: list[str] | None = None,
@@ -95,7 +116,12 @@ def run_ingest(
         return ingest(config=config, paths=paths, source=source, outlet=outlet)
 
 
-@flow(name="backfill", flow_run_name=lambda: _run_name("backfill"), log_prints=True)
+@flow(
+    name="backfill",
+    flow_run_name=lambda: _run_name("backfill"),
+    log_prints=True,
+    task_runner=task_runner(),
+)
 def backfill(paths: list[str], config: str | None = None, source: str = "backfill") -> dict:
     """Ingest a folder of old captures; older versions become history, not news."""
     settings = load_settings(Path(config) if config else None)
