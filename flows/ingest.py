@@ -98,7 +98,7 @@ def ingest(
 ) -> dict[str, int]:
     """One pass of the pipeline over the configured sources (or the given paths)."""
     settings = load_settings(Path(config) if config else None)
-    names = [source] if paths else [s.name for s in settings.sources] or [source]
+    names = _source_names(settings, paths, source)
     with tags(*(f"source:{name}" for name in names)), _locked(names):
         return _pass(settings, config, paths, source, outlet)
 
@@ -111,9 +111,13 @@ def run_ingest(
 ) -> dict[str, int]:
     """Run `ingest` now, its flow run tagged with the sources (tags are set where a run starts)."""
     settings = load_settings(Path(config) if config else None)
-    names = [source] if paths else [s.name for s in settings.sources] or [source]
-    with tags(*(f"source:{name}" for name in names)):
+    with tags(*(f"source:{name}" for name in _source_names(settings, paths, source))):
         return ingest(config=config, paths=paths, source=source, outlet=outlet)
+
+
+def _source_names(settings: Settings, paths: list[str] | None, source: str) -> list[str]:
+    # given paths are one ad hoc source; otherwise the configured ones
+    return [source] if paths else [s.name for s in settings.sources] or [source]
 
 
 @flow(

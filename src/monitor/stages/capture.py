@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection, extract_article
 from monitor.extract.article import CaptureInput
@@ -90,33 +91,37 @@ def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageRes
     with db.transaction() as session:
         query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
         for capture in session.scalars(query):
-            draft = extract_article(
-                CaptureInput(
-                    capture.raw,
-                    capture.media_type,
-                    capture.origin,
-                    capture.captured_at,
-                    capture.outlet_hint,
-                )
-            )
+            draft = extract_article(capture_input(capture))
             if isinstance(draft, Rejection):
-                capture.status, capture.error = "rejected", draft.reason
-                session.add(
-                    Failure(
-                        run_id=context.run_id,
-                        source=capture.source,
-                        origin=capture.origin,
-                        capture_id=capture.id,
-                        stage="extract",
-                        reason=draft.reason,
-                    )
-                )
+                reject(session, capture, draft.reason, context)
                 result.add("failures")
                 continue
             capture.status = "extracted"
             session.add(Article(capture_id=capture.id, **article_values(draft)))
             result.add("articles")
     return result
+
+
+def capture_input(capture: Capture) -> CaptureInput:
+    """What the extractor is given of a stored capture."""
+    return CaptureInput(
+        capture.raw, capture.media_type, capture.origin, capture.captured_at, capture.outlet_hint
+    )
+
+
+def reject(session: Session, capture: Capture, reason: str, context: RunContext) -> None:
+    """Mark a capture as holding no article and record why, against this run."""
+    capture.status, capture.error = "rejected", reason
+    session.add(
+        Failure(
+            run_id=context.run_id,
+            source=capture.source,
+            origin=capture.origin,
+            capture_id=capture.id,
+            stage="extract",
+            reason=reason,
+        )
+    )
 
 
 def article_values(draft: ArticleDraft) -> dict:

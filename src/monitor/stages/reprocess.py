@@ -12,9 +12,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from monitor.extract import Rejection, extract_article
-from monitor.extract.article import CaptureInput
 from monitor.stages import RunContext, StageResult, pending_batches
-from monitor.stages.capture import article_values
+from monitor.stages.capture import article_values, capture_input, reject
 from monitor.stages.measure import retract_measures
 from monitor.store import Database
 from monitor.store.models import (
@@ -24,7 +23,6 @@ from monitor.store.models import (
     CopyLink,
     Event,
     EventArticle,
-    Failure,
     Measure,
 )
 
@@ -45,15 +43,7 @@ def reprocess_captures(db: Database, context: RunContext) -> StageResult:
 
 
 def _reprocess(session: Session, capture: Capture, context: RunContext) -> str:
-    draft = extract_article(
-        CaptureInput(
-            capture.raw,
-            capture.media_type,
-            capture.origin,
-            capture.captured_at,
-            capture.outlet_hint,
-        )
-    )
+    draft = extract_article(capture_input(capture))
     article = session.scalar(select(Article).where(Article.capture_id == capture.id))
     if isinstance(draft, Rejection):
         if article is None:
@@ -65,17 +55,7 @@ def _reprocess(session: Session, capture: Capture, context: RunContext) -> str:
             context,
         )
         session.delete(article)
-        capture.status, capture.error = "rejected", draft.reason
-        session.add(
-            Failure(
-                run_id=context.run_id,
-                source=capture.source,
-                origin=capture.origin,
-                capture_id=capture.id,
-                stage="extract",
-                reason=draft.reason,
-            )
-        )
+        reject(session, capture, draft.reason, context)
         return "retracted"
     values = article_values(draft)
     if article is None:
