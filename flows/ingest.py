@@ -20,7 +20,7 @@ from monitor import pipeline
 from monitor.config import Settings, load_settings
 from monitor.sources import collect
 from monitor.sources.local import iter_paths, read_file
-from monitor.stages.capture import extract_batch, extraction_batches
+from monitor.stages.capture import extract_batch, extraction_batches, known_validators
 from monitor.store import Database, open_database
 from monitor.store.queries import list_changes, list_failures
 
@@ -61,7 +61,8 @@ def store_captures(
     if paths:
         items = (read_file(p, source, outlet) for p in iter_paths(Path(p) for p in paths))
     else:
-        items = collect(load_settings(Path(config) if config else None).sources)
+        sources = load_settings(Path(config) if config else None).sources
+        items = collect(sources, known_validators(_database(url)))
     return pipeline.store_captures(_database(url), items, run_id)
 
 

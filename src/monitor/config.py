@@ -11,7 +11,7 @@ from pathlib import Path
 from monitor.errors import ConfigError
 
 _CONFIG_RELATIVE = Path("config") / "monitor.toml"
-_SOURCE_KINDS = ("folder", "file")
+_SOURCE_KINDS = ("folder", "file", "warc", "urls", "feed", "sitemap")
 _SECURITY = ("plain", "starttls", "ssl")
 _QUIET_DAY = ("send", "skip")
 
@@ -22,10 +22,22 @@ class SourceConfig:
 
     name: str
     kind: str
-    path: Path
+    path: Path | None = None
     outlet: str | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # web sources: the feed or sitemap address, or the pages of a URL list
+    url: str | None = None
+    urls: tuple[str, ...] = ()
+    # fetch addresses in private and loopback ranges (an intranet mirror, a test server)
+    allow_private: bool = False
+    # at most this many pages a run (a feed or sitemap may list thousands)
+    max_pages: int = 500
+    # politeness and patience towards the source's sites
+    delay: float = 1.0
+    timeout: float = 20.0
+    retries: int = 3
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from monitor.sources import RawCapture, SourceFailure
+from monitor.sources import Item
 from monitor.stages import RunContext, StageResult
 from monitor.stages.capture import extract_pending, store_captures
 from monitor.stages.dedup import find_copies_pending, group_events_pending
@@ -51,7 +51,7 @@ STAGES: tuple[Callable[[Database, RunContext], StageResult], ...] = (
 
 def run_pipeline(
     db: Database,
-    items: Iterable[RawCapture | SourceFailure],
+    items: Iterable[Item],
     trigger: str,
     redis_url: str | None = None,
 ) -> dict[str, int]:
@@ -70,6 +70,7 @@ def run_pipeline(
 SUMMARY_KEYS = (
     ("captures", "captures"),
     ("captures_new", "new captures"),
+    ("unchanged", "unchanged"),
     ("articles", "articles"),
     ("copies", "copies"),
     ("events", "events"),
@@ -84,7 +85,9 @@ SUMMARY_KEYS = (
 def summary_line(counts: dict[str, int]) -> str:
     """One line saying what a run did: "2 captures (2 new), 2 articles, 0 copies, 1 event, …"."""
     parts = [f"{counts.get('captures', 0)} captures ({counts.get('captures_new', 0)} new)"]
-    for key, label in SUMMARY_KEYS[2:]:
+    if counts.get("unchanged"):
+        parts.append(f"{counts['unchanged']} pages unchanged")
+    for key, label in SUMMARY_KEYS[3:]:
         value = counts.get(key, 0)
         parts.append(f"{value} {label[:-1] if value == 1 and label.endswith('s') else label}")
     return ", ".join(parts)

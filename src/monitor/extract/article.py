@@ -60,10 +60,10 @@ class CaptureInput:
 
 def extract_article(capture: CaptureInput) -> ArticleDraft | Rejection:
     """Extract the article of one capture; plain-text dumps and HTML pages are understood."""
-    text = decode_bytes(capture.data)
+    text = decode_bytes(capture.data, _charset(capture.media_type))
     if isinstance(text, DecodeFailure):
         return Rejection(str(text))
-    if capture.media_type == "text/html" or _looks_like_html(text):
+    if capture.media_type.startswith("text/html") or _looks_like_html(text):
         from monitor.extract.html import extract_html
 
         return extract_html(text, capture)
@@ -193,6 +193,12 @@ def derive_title(lead: str) -> str:
         return sentence
     cut = max(sentence.rfind(mark, 0, _DERIVED_TITLE_CHARS) for mark in "，,；;")
     return sentence[: cut if cut > 10 else _DERIVED_TITLE_CHARS] + "…"
+
+
+def _charset(media_type: str) -> str | None:
+    """The charset parameter of a Content-Type ("text/html; charset=GBK" -> "GBK")."""
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", media_type, re.I)
+    return match.group(1) if match else None
 
 
 def _looks_like_html(text: str) -> bool:

@@ -12,22 +12,29 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
+_GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+
+
 class DecodeFailure(str):
     """The reason bytes could not be turned into text (a str subclass, so it prints plainly)."""
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailure:
-    """Decode a capture: UTF-8 first, then GB18030 (a superset of GB2312 and GBK), then what the
-    page declares. Empty, binary and undecodable input come back as a DecodeFailure."""
+    """Decode a capture: UTF-8 first (what a page that decodes as UTF-8 almost surely is), then
+    what the HTTP header or the page declares (GB2312 and GBK read as their superset GB18030),
+    then GB18030. Empty, binary and undecodable input come back as a DecodeFailure."""
     if not data.strip():
         return DecodeFailure("empty capture")
     head = data[:_BINARY_SNIFF_BYTES]
     if b"\x00" in head or len(_CONTROL.findall(head)) > _MAX_CONTROL_SHARE * len(head):
         return DecodeFailure("binary content, not text")
-    candidates = ["utf-8-sig", "gb18030"]
+    candidates = ["utf-8-sig"]
     for name in (declared, _declared_charset(head)):
+        name = _GB_FAMILY.get(name.lower(), name.lower()) if name else None
         if name and _known_codec(name) and name not in candidates:
             candidates.append(name)
+    if "gb18030" not in candidates:
+        candidates.append("gb18030")
     for encoding in candidates:
         try:
             return data.decode(encoding)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,10 +20,21 @@ class RawCapture:
     media_type: str
     captured_at: datetime | None = None
     outlet_hint: str | None = None
+    # HTTP validators of a fetched page, stored with it for the next conditional GET
+    etag: str | None = None
+    last_modified: str | None = None
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A page the server says has not changed since the last fetch (HTTP 304)."""
+
+    source: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -35,9 +46,26 @@ class SourceFailure:
     reason: str
 
 
-def collect(sources: Iterable[SourceConfig]) -> Iterator[RawCapture | SourceFailure]:
-    """Yield every capture (or failure) of the given sources, in a stable order."""
+Item = RawCapture | Unchanged | SourceFailure
+Validators = Mapping[str, tuple[str | None, str | None]]
+
+
+def collect(
+    sources: Iterable[SourceConfig], validators: Validators | None = None
+) -> Iterator[Item]:
+    """Yield every capture (or failure, or unchanged page) of the given sources, in order.
+
+    Args:
+        validators: (ETag, Last-Modified) of pages fetched before, by URL, for conditional GET.
+    """
     from monitor.sources.local import read_source
+    from monitor.sources.warc import read_warc_source
+    from monitor.sources.web import read_web_source
 
     for source in sources:
-        yield from read_source(source)
+        if source.kind in ("folder", "file"):
+            yield from read_source(source)
+        elif source.kind == "warc":
+            yield from read_warc_source(source)
+        else:
+            yield from read_web_source(source, validators or {})

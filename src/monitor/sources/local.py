@@ -23,7 +23,7 @@ _MEDIA_TYPES = {
 
 def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
     """Yield the captures of a folder or file source."""
-    if not source.path.exists():
+    if source.path is None or not source.path.exists():
         yield SourceFailure(source.name, str(source.path), "path does not exist")
         return
     for path in iter_paths([source.path]):

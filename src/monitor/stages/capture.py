@@ -10,18 +10,16 @@ from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection, extract_article
 from monitor.extract.article import CaptureInput
-from monitor.sources import RawCapture, SourceFailure
+from monitor.sources import Item, RawCapture, SourceFailure, Unchanged
 from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches
 from monitor.store import Database
-from monitor.store.models import Article, Capture, Failure
+from monitor.store.models import Article, Capture, Failure, FetchState, utcnow
 
 
-def store_captures(
-    db: Database, items: Iterable[RawCapture | SourceFailure], run_id: int | None
-) -> StageResult:
+def store_captures(db: Database, items: Iterable[Item], run_id: int | None) -> StageResult:
     """Keep every raw capture, content-addressed; record unreadable ones as failures."""
     result = StageResult("store")
-    batch: list[RawCapture | SourceFailure] = []
+    batch: list[Item] = []
     for item in items:
         batch.append(item)
         if len(batch) >= BATCH_SIZE:
@@ -31,13 +29,21 @@ def store_captures(
     return result
 
 
-def _store_batch(
-    db: Database, batch: list[RawCapture | SourceFailure], run_id: int | None, result: StageResult
-) -> None:
+def known_validators(db: Database) -> dict[str, tuple[str | None, str | None]]:
+    """(ETag, Last-Modified) of every URL fetched before, for conditional GET."""
+    with db.sessions() as session:
+        rows = session.execute(select(FetchState.url, FetchState.etag, FetchState.last_modified))
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: StageResult) -> None:
     with db.transaction() as session:
         hashes = {item.sha256 for item in batch if isinstance(item, RawCapture)}
         known = set(session.scalars(select(Capture.sha256).where(Capture.sha256.in_(hashes))))
         for item in batch:
+            if isinstance(item, Unchanged):
+                result.add("unchanged")
+                continue
             if isinstance(item, SourceFailure):
                 session.add(
                     Failure(
@@ -51,6 +57,8 @@ def _store_batch(
                 result.add("failures")
                 continue
             result.add("captures")
+            if item.etag or item.last_modified:
+                _remember_validators(session, item)
             if item.sha256 in known:
                 continue
             known.add(item.sha256)
@@ -68,6 +76,16 @@ def _store_batch(
                 )
             )
             result.add("captures_new")
+
+
+def _remember_validators(session: Session, item: RawCapture) -> None:
+    # in the capture's own transaction: a crash loses both, so the page is fetched again
+    state = session.scalar(select(FetchState).where(FetchState.url == item.origin))
+    if state is None:
+        state = FetchState(url=item.origin, sha256=item.sha256)
+        session.add(state)
+    state.etag, state.last_modified, state.sha256 = item.etag, item.last_modified, item.sha256
+    state.fetched_at = item.captured_at or utcnow()
 
 
 def extract_pending(db: Database, context: RunContext) -> StageResult:
