@@ -77,3 +77,20 @@ def test_editors(text, names):
 )
 def test_titles_lose_prompts_and_site_suffixes(title, clean):
     assert meta.clean_title(title) == clean
+
+
+@pytest.mark.parametrize(
+    ("url", "outlet"),
+    [
+        ("https://news.sina.com.cn/c/2019-11-25/doc-1.shtml", "新浪网"),
+        ("https://mp.weixin.qq.com/s/abc", "微信公众号"),  # not 腾讯网's qq.com
+        ("https://new.qq.com/omn/1.html", "腾讯网"),
+        ("https://fund.eastmoney.com/a.html", "天天基金网"),
+        ("http://www.shanxi.gov.cn/yw/1.shtml", "山西省人民政府"),  # not 中国政府网's gov.cn
+        ("https://example.org/", None),
+    ],
+)
+def test_the_most_specific_domain_names_the_outlet(url, outlet):
+    from monitor.extract.outlets import outlet_for_url
+
+    assert outlet_for_url(url) == outlet

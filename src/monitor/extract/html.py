@@ -17,6 +17,7 @@ from monitor.extract.article import (
     assemble,
     derive_title,
 )
+from monitor.extract.outlets import outlet_for_url
 from monitor.extract.text import is_boilerplate
 
 # A body shorter than this many characters is a teaser or an error page, not an article.
@@ -48,6 +49,8 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
     title = meta.clean_title(getattr(document, "title", None) or "")
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
+    # the page's own address (og:url, canonical link) names its site, whatever the body mentions
+    page_outlet = outlet_for_url(getattr(document, "url", None))
     return assemble(
         ArticleParts(
             body="\n".join(paragraphs),
@@ -58,6 +61,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
             chrome=page_text,
             extractor="trafilatura",
             page_date=page_date,
+            page_outlet=page_outlet,
         ),
         capture,
     )

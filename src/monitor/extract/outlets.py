@@ -34,6 +34,14 @@ OUTLET_DOMAINS: dict[str, tuple[str, ...]] = {
     "科技日报": (),
     "中央广播电视总台": (),
     "新京报": ("bjnews.com.cn",),
+    "今日头条": ("toutiao.com",),
+    "百家号": ("baijiahao.baidu.com",),
+    "微信公众号": ("mp.weixin.qq.com",),
+    "东方财富网": ("eastmoney.com",),
+    "天天基金网": ("fund.eastmoney.com",),
+    "CSDN": ("csdn.net",),
+    "游民星空": ("gamersky.com",),
+    "山西省人民政府": ("shanxi.gov.cn",),
 }
 SITES = frozenset(name for name, domains in OUTLET_DOMAINS.items() if domains)
 # Longest first, so 中国新闻网 wins over 中国网 and 人民日报 is not read as 人民网.
@@ -46,10 +54,14 @@ def outlet_for_url(url: str | None) -> str | None:
     if not url:
         return None
     host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
-    for name, domains in OUTLET_DOMAINS.items():
-        if any(host == domain or host.endswith("." + domain) for domain in domains):
-            return name
-    return None
+    matches = [
+        (len(domain), name)
+        for name, domains in OUTLET_DOMAINS.items()
+        for domain in domains
+        if host == domain or host.endswith("." + domain)
+    ]
+    # the most specific domain wins: mp.weixin.qq.com is not 腾讯网's qq.com
+    return max(matches)[1] if matches else None
 
 
 def most_named_site(text: str) -> str | None:
