@@ -38,3 +38,24 @@ def test_a_dump_without_prose_is_rejected_with_a_reason():
     result = extract_article(CaptureInput("首页\n新闻\n登录\n".encode(), "text/plain", "x.txt"))
     assert isinstance(result, Rejection)
     assert "no article body" in result.reason
+
+
+def test_layout_table_rows_become_cells_and_breadcrumbs_are_chrome():
+    from monitor.extract.html import _cells
+    from monitor.extract.text import is_boilerplate
+
+    row = (
+        "| 现在位置： 首页 >> 东区新闻 >> 正文 | "
+        + "大良街道党工委委员到众创金融街调研。" * 3
+        + " |"
+    )
+    breadcrumb, text = _cells(row)
+    assert breadcrumb.startswith("现在位置") and text.startswith("大良街道")
+    assert is_boilerplate(breadcrumb) and not is_boilerplate(text)
+    assert _cells("|  |  |") == []
+
+
+def test_a_page_shell_without_article_text_is_rejected():
+    shell = "<html><body><div>首页 | 简 | 繁 | EN | 登录</div><script>load()</script></body></html>"
+    result = extract_article(CaptureInput(shell.encode(), "text/html", "https://www.gov.cn/x"))
+    assert isinstance(result, Rejection)

@@ -42,8 +42,10 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     if not text or len(text.strip()) < _MIN_BODY_CHARS:
         return Rejection("no article body: the page holds no article text")
     paragraphs = [
-        line.strip() for line in text.split("\n") if line.strip() and not is_boilerplate(line)
+        cell for line in text.split("\n") for cell in _cells(line) if not is_boilerplate(cell)
     ]
+    if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
+        return Rejection("no article body: only page chrome around it")
     page_text = _visible_text(html)
     body_at = page_text.find(paragraphs[0][:20]) if paragraphs else -1
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
@@ -65,6 +67,16 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
         ),
         capture,
     )
+
+
+def _cells(line: str) -> list[str]:
+    """A line of trafilatura's text, with a table row ("| a | b |", layout tables on older
+    government sites) split into its non-empty cells."""
+    line = line.strip()
+    if not line.startswith("|"):
+        return [line] if line else []
+    cells = (cell.strip().replace("\\|", "|") for cell in line.strip("|").split(" | "))
+    return [cell for cell in cells if cell]
 
 
 def _visible_text(html: str) -> str:
