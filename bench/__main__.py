@@ -113,6 +113,15 @@ def main() -> None:
             f"query {row['query_per_s']:.0f}/s, index {row['index_rss_mib']} MiB"
         )
     for name, rates in result["quality"].items():
+        if name.startswith("pages_"):
+            print(
+                f"{name:<28} pages all right {rates['pages_all_right_passed']}/"
+                f"{rates['pages_checked']}, titles {rates['title_passed']}, dates "
+                f"{rates['date_passed']}, outlets {rates['outlet_passed']}, sentences kept "
+                f"{rates['present_passed']}/{rates['present_checked']}, boilerplate dropped "
+                f"{rates['absent_passed']}/{rates['absent_checked']}"
+            )
+            continue
         print(
             f"{name:<28} precision {rates['precision']:.3f}  recall {rates['recall']:.3f}"
             f"  ({rates['matched']} matched, {rates['predicted']} predicted,"

@@ -15,7 +15,18 @@ def measure_quality() -> dict[str, dict[str, float]]:
     for kind, score in evaluate_copies().items():
         result[f"copies_{kind}"] = _rates(score)
     result["event_pairs"] = _rates(evaluate_events())
+    result.update(page_quality())
     return result
+
+
+def page_quality() -> dict[str, dict[str, int]]:
+    """Checks passed on the real Chinese pages, by our extractor and by trafilatura alone
+    (its own title, date and site name); empty when the page corpus is not there."""
+    from tests.extract.gne import ours, pages_dir, score, trafilatura_alone
+
+    if not pages_dir().is_dir():
+        return {}
+    return {"pages_ours": score(ours), "pages_trafilatura_alone": score(trafilatura_alone)}
 
 
 def _rates(value: Score) -> dict[str, float]:

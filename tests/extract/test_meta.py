@@ -94,3 +94,41 @@ def test_the_most_specific_domain_names_the_outlet(url, outlet):
     from monitor.extract.outlets import outlet_for_url
 
     assert outlet_for_url(url) == outlet
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "site"),
+    [
+        (
+            "阿里发布最强AI芯片：性能“吊打”同行-EDN 电子技术设计",
+            "阿里发布最强AI芯片：性能“吊打”同行",
+            "EDN 电子技术设计",
+        ),
+        (
+            "天宫一号与神舟九号载人交会对接任务新闻发布会_中国载人航天官方网站",
+            "天宫一号与神舟九号载人交会对接任务新闻发布会",
+            "中国载人航天官方网站",
+        ),
+        ("中华人民共和国监察法-纪检", "中华人民共和国监察法-纪检", None),  # a section
+        (
+            "棱镜|数据业大整顿：爬虫与现金贷共生共荣",
+            "棱镜|数据业大整顿：爬虫与现金贷共生共荣",
+            None,
+        ),
+    ],
+)
+def test_site_suffix_of_a_title(title, head, site):
+    assert meta.split_site_suffix(title) == (head, site)
+
+
+@pytest.mark.parametrize(
+    ("sitename", "site"),
+    [
+        ("网易版权所有", "网易"),
+        ("微信公众平台", "微信公众号"),
+        ("news.sina.com.cn", None),
+        (None, None),
+    ],
+)
+def test_site_name_metadata(sitename, site):
+    assert meta.site_name(sitename) == site

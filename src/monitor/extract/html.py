@@ -17,11 +17,35 @@ from monitor.extract.article import (
     assemble,
     derive_title,
 )
+from monitor.extract.dom import Container, find_container, squeeze
 from monitor.extract.outlets import outlet_for_url
-from monitor.extract.text import is_boilerplate
+from monitor.extract.text import ends_article, is_boilerplate
 
 # A body shorter than this many characters is a teaser or an error page, not an article.
 _MIN_BODY_CHARS = 50
+# trafilatura found the story when its paragraphs inside the article container hold at least
+# this share of the container's text; otherwise it took the wrong block.
+_MIN_CONTAINER_SHARE = 0.6
+# ... unless one of its paragraphs is this many times the container's longest: it ran the
+# story's paragraphs together with the headline and the timestamp.
+_MERGED = 1.5
+_MAX_STRAY_CHARS = 6
+# A page title sharing less than this share of its character pairs with the story's opening
+# names the site or section, not the story; a heading replacing it shares at least the second.
+_GENERIC_TITLE_OVERLAP = 0.34
+_MIN_TITLE_OVERLAP = 0.5
+_MIN_TITLE_CHARS = 6
+_MAX_TITLE_TAIL = 30
+_MAX_HEADLINE = 80
+_TITLE_CONTEXT = 1500
+_TITLE_SEPARATORS = "-_|｜— "
+_LIST_MARK = re.compile(r"^[-•·]\s+")
+_META_LINE = re.compile(
+    r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:]*\s*(?:来源|作者)?[^。，！？]{0,40}$"
+)
+_NO_WORDS = re.compile(r"^[\W_]*$")
+_BACK_LINK = re.compile(r"返回[\u4e00-\u9fa5]{1,8}(?:[，,]\s*查看更多|>>|＞＞|»)\s*$")
+_SENTENCE = re.compile(r"[。！？，：]")
 
 
 def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
@@ -41,25 +65,35 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     text = getattr(document, "text", None) if document is not None else None
     if not text or len(text.strip()) < _MIN_BODY_CHARS:
         return Rejection("no article body: the page holds no article text")
-    paragraphs = [
-        cell for line in text.split("\n") for cell in _cells(line) if not is_boilerplate(cell)
-    ]
+    container = find_container(html)
+    paragraphs = story_paragraphs(
+        [cell for line in text.split("\n") for cell in _cells(line)], container
+    )
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
         return Rejection("no article body: only page chrome around it")
     page_text = _visible_text(html)
     body_at = page_text.find(paragraphs[0][:20]) if paragraphs else -1
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
-    title = meta.clean_title(getattr(document, "title", None) or "")
+    raw_title = getattr(document, "title", None) or ""
+    headings = container.headings if container else ()
+    title = pick_title(meta.clean_title(raw_title), headings, paragraphs)
+    paragraphs = [p for p in paragraphs if squeeze(p) not in (squeeze(title), squeeze(raw_title))]
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
-    # the page's own address (og:url, canonical link) names its site, whatever the body mentions
-    page_outlet = outlet_for_url(getattr(document, "url", None))
+    # the page's own address (og:url, canonical link), its site-name metadata or its title's
+    # suffix names its site, whatever outlets the body mentions
+    page_outlet = (
+        outlet_for_url(getattr(document, "url", None))
+        or meta.site_name(getattr(document, "sitename", None))
+        or meta.split_site_suffix(raw_title.strip())[1]
+        or meta.split_institution_suffix(raw_title.split("_")[0].strip())[1]
+    )
     return assemble(
         ArticleParts(
             body="\n".join(paragraphs),
             title=title or derive_title(paragraphs[0]),
             title_derived=not title,
             header=header,
-            footer=page_text[body_at + len(text) :] if body_at >= 0 else "",
+            footer=_after(page_text, paragraphs[-1]),
             chrome=page_text,
             extractor="trafilatura",
             page_date=page_date,
@@ -67,6 +101,83 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
         ),
         capture,
     )
+
+
+def story_paragraphs(paragraphs: list[str], container: Container | None) -> list[str]:
+    """trafilatura's paragraphs cut down to the story, or the container's when it missed it.
+
+    What lies outside the page's article container (teaser lists, comment threads, "推荐"
+    blocks trafilatura appended) goes, then link lists, share prompts, editor lines and
+    everything from a closing marker (相关阅读, 网友评论仅供…, 推荐新闻…) on.
+    """
+    paragraphs = [_LIST_MARK.sub("", p) for p in paragraphs]
+    if container is not None:
+        inside = [p for p in paragraphs if container.holds(p)]
+        own = sum(len(p) for p in container.paragraphs)
+        longest = max((len(p) for p in container.paragraphs), default=0)
+        merged = any(len(p) > _MERGED * longest for p in inside)  # paragraphs run together
+        if sum(len(p) for p in inside) >= _MIN_CONTAINER_SHARE * own and not merged:
+            paragraphs = inside
+        else:
+            paragraphs = list(container.paragraphs)
+    story: list[str] = []
+    prose = False
+    for paragraph in paragraphs:
+        paragraph = _BACK_LINK.sub("", _LIST_MARK.sub("", paragraph)).strip()
+        if _NO_WORDS.match(paragraph) or _META_LINE.match(paragraph):
+            continue
+        if story and ends_article(paragraph):
+            break
+        if is_boilerplate(paragraph) or (container and container.is_link_text(paragraph)):
+            continue
+        if not prose and len(paragraph) <= _MAX_STRAY_CHARS and not _SENTENCE.search(paragraph):
+            continue  # a widget's label ("消息", "字号") before the story starts
+        prose = prose or bool(_SENTENCE.search(paragraph))
+        story.append(paragraph)
+    return story
+
+
+def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> str:
+    """The headline: the page title, unless a heading on the page is the same headline whole
+    (the title cut short, or with a section appended: "中华人民共和国监察法-纪检"), or the title
+    names only the site or section ("山西省人民政府网站", "新闻动态") and a heading tells the
+    story: then the heading sharing the most character pairs with the story's opening."""
+    lead = tuple(paragraphs[:1]) if paragraphs and len(paragraphs[0]) <= _MAX_HEADLINE else ()
+    for heading in headings + lead:
+        if heading == title or len(title) < _MIN_TITLE_CHARS:
+            continue
+        if heading.startswith(title) and len(heading) <= len(title) + _MAX_TITLE_TAIL:
+            return heading
+        if title.startswith(heading) and title[len(heading) :][:1] in _TITLE_SEPARATORS:
+            return heading
+    opening = _pairs("".join(paragraphs)[:_TITLE_CONTEXT])
+
+    def shared(text: str) -> tuple[int, float]:
+        own = _pairs(text)
+        common = len(own & opening)
+        return common, common / len(own) if own else 0.0
+
+    if shared(title)[1] >= _GENERIC_TITLE_OVERLAP:
+        return title
+    stories = [
+        h
+        for h in headings
+        if shared(h)[1] >= _MIN_TITLE_OVERLAP and not h.lstrip("（(").startswith("原标题")
+    ]
+    if stories:
+        return max(stories, key=lambda heading: shared(heading)[0])
+    return title
+
+
+def _pairs(text: str) -> set[str]:
+    text = squeeze(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _after(page_text: str, last_paragraph: str) -> str:
+    """The page's text after the story's last paragraph (editor lines, footers)."""
+    at = page_text.find(last_paragraph[-20:])
+    return page_text[at + len(last_paragraph[-20:]) :] if at >= 0 else ""
 
 
 def _cells(line: str) -> list[str]:

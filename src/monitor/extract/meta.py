@@ -31,6 +31,17 @@ _EDITOR = re.compile(rf"(?:责编|责任编辑|编辑)\s*[:：]\s*(?P<names>{_NA
 _SOURCE_LINE = re.compile(
     r"来源\s*[:：]\s*(?P<source>[\u4e00-\u9fa5A-Za-z]{2,20}?)(?=\s|\d|[|｜]|$)"
 )
+_MIN_HEADLINE = 8
+_SITE_SUFFIX = re.compile(
+    r"^(?P<head>.+?\S)\s*(?:[_|｜]|\s[-—]\s|-(?=[A-Za-z\u4e00-\u9fa5]))\s*"
+    r"(?P<site>[^-_|｜—，。！？：:“”、,!?]{2,20})$"
+)
+_INSTITUTION_SUFFIX = re.compile(
+    r"^(?P<head>.+\S)\s+(?P<site>[\u4e00-\u9fa5]{2,16}"
+    r"(?:医院|大学|学院|学校|政府|办事处|委员会|研究院|研究所|学会|协会|管理局|厅|局))$"
+)
+_SITE_WORD = re.compile(r"网|站|报|社|台|官方|新闻|平台|频道|门户|头条|号$|[A-Za-z]{2,}")
+_SITE_ALIASES = {"微信公众平台": "微信公众号", "网易新闻": "网易", "新浪新闻": "新浪网"}
 _TITLE_SUFFIX = re.compile(rf"\s*[-_|｜—]+\s*(?:{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,8}}网)\s*$")
 
 
@@ -147,7 +158,41 @@ def find_source_line(text: str) -> str | None:
 def clean_title(title: str) -> str:
     """Strip reading prompts and "-新华网"-style site suffixes from a page title."""
     title = re.sub(r"^\s*(?:正在阅读|当前位置)\s*[:：]\s*", "", title.strip())
-    return _TITLE_SUFFIX.sub("", title).strip()
+    title = split_site_suffix(_TITLE_SUFFIX.sub("", title).strip())[0]
+    return split_institution_suffix(title)[0]
+
+
+def split_institution_suffix(title: str) -> tuple[str, str | None]:
+    """A headline and the institution appended after a space ("… 湖南省中医药研究院附属医院")."""
+    match = _INSTITUTION_SUFFIX.match(title)
+    if not match or len(match.group("head")) < _MIN_HEADLINE:
+        return title, None
+    return match.group("head").strip(), match.group("site")
+
+
+def split_site_suffix(title: str) -> tuple[str, str | None]:
+    """A page title and the site name appended to it: "标题-EDN 电子技术设计" -> ("标题", "EDN …").
+
+    The suffix counts as a site name when it is short, carries no sentence punctuation, reads
+    like a site (网, 站, 报, 社, 台, 官方, 新闻, 平台, 号… or a Latin brand; "-纪检" is a
+    section, not a site) and follows a headline of at least eight characters.
+    """
+    match = _SITE_SUFFIX.match(title)
+    if (
+        not match
+        or len(match.group("head")) < _MIN_HEADLINE
+        or not _SITE_WORD.search(match.group("site"))
+    ):
+        return title, None
+    return match.group("head").strip(), match.group("site").strip()
+
+
+def site_name(sitename: str | None) -> str | None:
+    """A site's name from a page's site-name metadata ("网易版权所有" -> "网易"), if it is one."""
+    if not sitename or "." in sitename:
+        return None  # a bare host name says less than the URL rules do
+    name = re.sub(r"(?:版权所有|官方网站|官网)$", "", sitename.strip())
+    return _SITE_ALIASES.get(name, name) or None
 
 
 def _join_names(names: str) -> str:

@@ -26,10 +26,20 @@ _STOP = re.compile(
     r"|阅读剩余全文|加载更多|分享到|分享让更多人看到|您此时的心情|版权所有|Copyright|©)",
     re.I,
 )
+# Lines after which nothing belongs to the article, in HTML pages' extracted text.
+_END = re.compile(
+    r"^(?:[-•·]\s*)?(?:推荐新闻|热点新闻|相关文章|最新报道|热门文章|相关热门文章|相关资讯|热门评论|"
+    r"网友评论|最新评论|评论\s*\(|发表评论|我要评论|查看更多|返回.{0,6}首页|点击查看|"
+    r"【纠错】|纠错|打印|关闭|特别声明)"
+    r"|^本文为.{0,12}原创(?:文章|内容)"
+    r"|网友评论仅供其表达个人看法|^\s*[【\[]?\s*(?:免责声明|声明)\s*[】\]]?\s*[:：]"
+)
 _CHROME = re.compile(
     r"请稍候|请刷新|点击右上角|分享功能|扫一扫|二维码|返回顶部|打印本页|关闭窗口|字号[:：]|^\s*[|｜>›»]"
-    r"|^(?:首页|上一页|下一页|登录|注册|退出)$"
+    r"|^(?:首页|上一页|下一页|登录|注册|退出|字号)$"
     r"|摄\s*$"
+    r"|^(?:编辑|责编|校对|审核|监制|实习编辑)\s*[:：|｜]?\s*[\u4e00-\u9fa5]{2,4}"
+    r"(?:\s+(?:编辑|校对|审核|监制)\s*[:：|｜]?\s*[\u4e00-\u9fa5]{2,4})*\s*$"
     r"|^(?:现在位置|当前位置|您的位置|您现在的位置|所在位置)\s*[:：]"
 )
 
@@ -84,6 +94,11 @@ def find_body(lines: list[str]) -> Body | None:
 def is_boilerplate(line: str) -> bool:
     """Whether a line is page chrome (share prompts, captions, editor lines, list headings)."""
     return bool(_STOP.search(line) or _CHROME.search(line))
+
+
+def ends_article(line: str) -> bool:
+    """Whether a line closes the article: a related-news heading, a comment-policy notice."""
+    return bool(_STOP.search(line) or _END.search(line))
 
 
 def _prose_follows(lines: list[str], index: int) -> bool:
