@@ -1,146 +1,236 @@
-"""Quality and per-stage throughput of the pipeline (`make bench`).
+"""The cost of every stage and how it grows (`make bench`; `make bench-scale` for the
+million-article store).
 
-First the quality of measure extraction on the labelled passages (precision and recall of
-measure boundaries and of quantity parsing). Then throughput: captures are built from the seed
-pages, page chrome around a body of seed paragraphs drawn at random, with varied figures and
-dates, and a third of them re-captures of earlier ones with new boilerplate. Each stage runs
-over all of them on a fresh SQLite database; the table gives documents per second and the
-process's peak memory.
+For each corpus size and database, every stage runs over generated HTML captures in its own
+process (bench/stages.py) and the table gives documents per second and the process's peak
+memory after the stage. In the same run: fetching from a loopback server, our signatures
+against datasketch's per-shingle update, LSH at 10k and 100k documents, the end-to-end ingest
+against trafilatura alone on the same pages, Prefect's share of an ingest run, and the quality
+figures (labelled measures, copies, events, the real Chinese pages). Results go to
+`bench/results/` as JSON with the machine described, and a plot of throughput against corpus
+size to `bench/results/throughput.svg`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
-import random
-import resource
-import tempfile
-import time
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.dedup import measure_dedup
-from bench.quality import measure_quality
-from monitor import pipeline
-from monitor.sources import RawCapture
-from monitor.store import open_database
-
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-_HEADER = "首页> 经济频道 > 正文\n\n{title}\n\n来源:光明网2021-{month:02d}-{day:02d} 10:00\n\n"
-_FOOTER = "\n\n[ 责编:陶媛 ]\n\n相关阅读\n\n推荐阅读\n{teaser}\n2026-03-19 10:11\n加载更多\n"
+_FULL_TIERS = (1_000, 10_000, 100_000)
+_QUICK_TIERS = (1_000,)
 
 
-def generate(count: int, seed: int = 7) -> list[RawCapture]:
-    """`count` captures: two thirds distinct pages, one third re-captures of earlier ones."""
-    rng = random.Random(seed)
-    paragraphs = [
-        line.strip()
-        for path in sorted((ROOT / "seeds").glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if len(line.strip()) > 60 and "。" in line
-    ]
-    captures: list[RawCapture] = []
-    for number in range(count):
-        if number % 3 == 2 and captures:
-            original = rng.choice(captures).data.decode("utf-8")
-            text = original.replace("相关阅读", f"热点专题 {number}\n\n相关阅读")
-        else:
-            body = "\n\n".join(
-                p.replace("600", str(500 + number)).replace("170", str(100 + number % 97))
-                for p in rng.sample(paragraphs, k=min(6, len(paragraphs)))
-            )
-            month, day = 1 + number % 12, 1 + number % 28
-            text = (
-                _HEADER.format(title=f"科技部发布会第{number}号", month=month, day=day)
-                + f"  光明网讯(记者 杨亚楠){month}月{day}日,第{number}次发布会。\n\n"
-                + body
-                + _FOOTER.format(teaser=rng.choice(paragraphs))
-            )
-        captures.append(RawCapture("bench", f"bench/{number}.txt", text.encode(), "text/plain"))
-    return captures
-
-
-def measure(count: int) -> dict:
-    """Time every stage over `count` generated captures on a fresh SQLite database."""
-    captures = generate(count)
-    with tempfile.TemporaryDirectory() as folder:
-        db = open_database(f"sqlite:///{folder}/bench.db")
-        run_id = pipeline.begin_run(db, "bench")
-        rows = []
-        steps = [("store", lambda: pipeline.store_captures(db, captures, run_id))]
-        context = pipeline.RunContext(run_id=run_id)
-        steps += [
-            (stage.__name__, lambda stage=stage: stage(db, context)) for stage in pipeline.STAGES
-        ]
-        for name, step in steps:
-            started = time.perf_counter()
-            result = step()
-            seconds = time.perf_counter() - started
-            rows.append(
-                {
-                    "stage": name,
-                    "seconds": round(seconds, 3),
-                    "docs_per_second": round(count / seconds, 1),
-                    "counts": result.counts,
-                }
-            )
-        db.engine.dispose()
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"captures": count, "stages": rows, "peak_rss_mib": round(peak_mib, 1)}
-
-
-def main() -> None:
-    """Run the benchmark, print a table and write the results as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--captures", type=int, default=600)
-    parser.add_argument("--quick", action="store_true", help="LSH at 10k documents only")
-    args = parser.parse_args()
-    result = measure(args.captures)
-    result["quality"] = measure_quality()
-    result["dedup"] = measure_dedup((10_000,) if args.quick else (10_000, 100_000))
-    rates = result["dedup"]["signatures"]
-    print(
-        f"signatures: ours {rates['ours_docs_per_s']:.0f} docs/s, datasketch update "
-        f"{rates['datasketch_update_docs_per_s']:.0f} docs/s ({rates['ratio_vs_update']}x), "
-        f"update_batch {rates['datasketch_update_batch_docs_per_s']:.0f} docs/s "
-        f"({rates['ratio_vs_update_batch']}x)"
+def _child(module: str, *args: str) -> dict:
+    """Run a benchmark module in its own process and read its JSON."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
     )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_available() -> bool:
+    from bench.stages import POSTGRES_SERVER
+
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            POSTGRES_SERVER.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3
+        ):
+            return True
+    except Exception:
+        return False
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    memory = None
+    with open("/proc/meminfo") if Path("/proc/meminfo").exists() else open(os.devnull) as info:
+        for line in info:
+            if line.startswith("MemTotal"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    cpu = None
+    if Path("/proc/cpuinfo").exists():
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            None,
+        )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": memory,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def run(quick: bool, databases: list[str]) -> dict:
+    """Every measurement of `make bench` (or its quick mode)."""
+    from bench.dedup import measure_dedup
+    from bench.fetching import fetch_rate
+    from bench.pages import generate_pages
+    from bench.quality import measure_quality
+
+    tiers = _QUICK_TIERS if quick else _FULL_TIERS
+    result: dict = {"quick": quick, "tiers": []}
+    for kind in databases:
+        for count in tiers:
+            print(f"... {count} captures on {kind}", file=sys.stderr, flush=True)
+            result["tiers"].append(
+                _child("bench.stages", f"--captures={count}", f"--database={kind}")
+            )
+    result["fetch"] = fetch_rate([c.data for c in generate_pages(1000 if quick else 5000)])
+    result["dedup"] = measure_dedup((10_000,) if quick else (10_000, 100_000))
+    overhead_at = 1_000 if quick else 10_000
+    print(f"... Prefect's share at {overhead_at} captures", file=sys.stderr, flush=True)
+    result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
+    result["quality"] = measure_quality()
+    return result
+
+
+def table(result: dict) -> str:
+    """The one table: each stage's documents per second and peak memory, by size and database."""
+    columns = [(t["database"], t["captures"]) for t in result["tiers"]]
+    stages = [row["stage"] for row in result["tiers"][0]["stages"]] if result["tiers"] else []
+    head = f"{'stage':<34}" + "".join(f"{f'{db[:6]} {n // 1000}k':>22}" for db, n in columns)
+    lines = [head, f"{'':<34}" + "".join(f"{'docs/s   peak MiB':>22}" for _ in columns)]
+    fetch = result["fetch"]
+    lines.append(
+        f"{'fetch (loopback, ' + str(fetch['pages']) + ' pages)':<34}"
+        + "".join(f"{fetch['docs_per_second']:>13.0f}{'':>9}" for _ in columns)
+    )
+    for stage in stages:
+        cells = []
+        for tier in result["tiers"]:
+            row = next(r for r in tier["stages"] if r["stage"] == stage)
+            cells.append(f"{row['docs_per_second']:>13.0f}{row['peak_rss_mib']:>9.0f}")
+        lines.append(f"{stage:<34}" + "".join(cells))
+    lines.append(
+        f"{'end to end (storage → tracking)':<34}"
+        + "".join(f"{t['end_to_end_docs_per_second']:>13.0f}{'':>9}" for t in result["tiers"])
+    )
+    lines.append(
+        f"{'trafilatura alone, same pages':<34}"
+        + "".join(
+            f"{t['trafilatura_alone_docs_per_second']:>13.0f}{'':>9}" for t in result["tiers"]
+        )
+    )
+    return "\n".join(lines)
+
+
+def summary(result: dict) -> str:
+    rates = result["dedup"]["signatures"]
+    orchestration = result["orchestration"]
+    ratios = ", ".join(
+        f"{t['database']} {t['captures'] // 1000}k {t['end_to_end_vs_trafilatura']}x"
+        for t in result["tiers"]
+    )
+    lines = [
+        f"end to end against trafilatura alone (goal ≥ 0.7x): {ratios}",
+        f"signatures: ours {rates['ours_docs_per_s']:.0f} docs/s against datasketch's per-shingle "
+        f"update {rates['datasketch_update_docs_per_s']:.0f} docs/s ({rates['ratio_vs_update']}x)",
+        f"Prefect's share of a {orchestration['captures']}-capture ingest (goal < 5%): "
+        f"{orchestration['prefect_share']:.1%} with a running server, "
+        f"{orchestration['prefect_share_with_server_start']:.1%} counting the temporary "
+        f"server's start ({orchestration['server_start_seconds']} s)",
+    ]
     for row in result["dedup"]["lsh"]:
-        print(
-            f"LSH at {row['documents']:>7} docs: insert {row['insert_per_s']:.0f}/s, "
+        lines.append(
+            f"LSH at {row['documents']} docs: insert {row['insert_per_s']:.0f}/s, "
             f"query {row['query_per_s']:.0f}/s, index {row['index_rss_mib']} MiB"
         )
     for name, rates in result["quality"].items():
         if name.startswith("pages_"):
-            print(
-                f"{name:<28} pages all right {rates['pages_all_right_passed']}/"
-                f"{rates['pages_checked']}, titles {rates['title_passed']}, dates "
-                f"{rates['date_passed']}, outlets {rates['outlet_passed']}, sentences kept "
-                f"{rates['present_passed']}/{rates['present_checked']}, boilerplate dropped "
-                f"{rates['absent_passed']}/{rates['absent_checked']}"
+            lines.append(
+                f"{name}: pages all right {rates['pages_all_right_passed']}/"
+                f"{rates['pages_checked']}, "
+                f"titles {rates['title_passed']}, dates {rates['date_passed']}, outlets "
+                f"{rates['outlet_passed']}, sentences kept {rates['present_passed']}/"
+                f"{rates['present_checked']}, boilerplate dropped {rates['absent_passed']}/"
+                f"{rates['absent_checked']}"
             )
-            continue
-        print(
-            f"{name:<28} precision {rates['precision']:.3f}  recall {rates['recall']:.3f}"
-            f"  ({rates['matched']} matched, {rates['predicted']} predicted,"
-            f" {rates['expected']} expected)"
+        else:
+            lines.append(f"{name}: precision {rates['precision']:.3f} recall {rates['recall']:.3f}")
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: Path) -> None:
+    """Throughput of each stage against corpus size (log-log), one line per stage and database."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for kind in sorted({t["database"] for t in result["tiers"]}):
+        tiers = sorted(
+            (t for t in result["tiers"] if t["database"] == kind), key=lambda t: t["captures"]
         )
-    print(f"{'stage':<28}{'seconds':>10}{'docs/s':>12}")
-    for row in result["stages"]:
-        print(f"{row['stage']:<28}{row['seconds']:>10.3f}{row['docs_per_second']:>12.1f}")
-    print(f"peak RSS {result['peak_rss_mib']} MiB over {result['captures']} captures")
+        sizes = [t["captures"] for t in tiers]
+        for stage in [r["stage"] for r in tiers[0]["stages"]] + ["end to end"]:
+            rates = [
+                t["end_to_end_docs_per_second"]
+                if stage == "end to end"
+                else next(r for r in t["stages"] if r["stage"] == stage)["docs_per_second"]
+                for t in tiers
+            ]
+            axes.plot(
+                sizes,
+                rates,
+                marker="o",
+                linestyle="-" if kind == "sqlite" else "--",
+                label=f"{stage} ({kind})",
+            )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("captures in the run")
+    axes.set_ylabel("documents per second")
+    axes.set_title("Throughput against corpus size")
+    axes.legend(fontsize=6, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1k captures only (about 3 minutes)")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args()
+    databases = ["sqlite"]
+    if not args.sqlite_only:
+        if postgres_available():
+            databases.append("postgresql")
+        else:
+            print("PostgreSQL unreachable at 127.0.0.1:5432: SQLite only", file=sys.stderr)
+    result = run(args.quick, databases)
+    print(table(result))
+    print(summary(result))
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    machine = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "system": platform.platform(),
-    }
-    (RESULTS / f"stages-{stamp}.json").write_text(
-        json.dumps(result | {"machine": machine, "at": stamp}, indent=2, ensure_ascii=False)
+    name = f"bench-{'quick-' if args.quick else ''}{stamp}.json"
+    (RESULTS / name).write_text(
+        json.dumps(result | {"machine": machine(), "at": stamp}, indent=2, ensure_ascii=False)
     )
+    if not args.quick:
+        plot(result, RESULTS / "throughput.svg")
+    print(f"results: bench/results/{name}")
 
 
 if __name__ == "__main__":

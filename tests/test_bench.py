@@ -1,19 +1,72 @@
 """The benchmarks still run (on tiny inputs); their figures are read from `make bench`."""
 
-from bench.__main__ import measure
-from bench.dedup import lsh_rates, signature_rates
+from bench.__main__ import summary, table
+from bench.dedup import corpus, lsh_rates, signature_rates
+from bench.fetching import fetch_rate
+from bench.pages import generate_pages
+from bench.scale import measure_scale
+from bench.stages import measure_tier
 
 
-def test_stage_benchmark_runs_every_stage():
-    result = measure(12)
-    assert [row["stage"] for row in result["stages"]][:2] == ["store", "extract_pending"]
-    assert len(result["stages"]) == 6
+def test_stage_benchmark_runs_every_stage_and_the_baseline():
+    tier = measure_tier(12, "sqlite")
+    assert [row["stage"] for row in tier["stages"]] == [
+        "storage",
+        "extraction",
+        "copies (signatures, LSH, verify)",
+        "events",
+        "measures",
+        "tracking",
+        "digest",
+    ]
+    assert tier["stages"][1]["counts"] == {"articles": 12}
+    assert tier["trafilatura_alone_docs_per_second"] > 0
+    assert tier["end_to_end_vs_trafilatura"] > 0
+
+
+def test_generated_pages_plant_copies_and_recurring_commitments():
+    pages = generate_pages(30)
+    assert len({page.data for page in pages}) == 30  # re-captures differ in their chrome
+    tier = measure_tier(30, "sqlite")
+    counts = {row["stage"]: row["counts"] for row in tier["stages"]}
+    assert counts["copies (signatures, LSH, verify)"].get("copies", 0) >= 5
+    assert counts["tracking"].get("NEW", 0) > 0
+
+
+def test_fetch_benchmark_fetches_every_page_from_loopback():
+    assert fetch_rate([page.data for page in generate_pages(5)])["pages"] == 5
+
+
+def test_scale_benchmark_fills_the_store_and_runs_an_hourly_ingest():
+    result = measure_scale(300, "sqlite", new=15)
+    assert next(s["stage"] for s in result["stages"]) == "storage"
+    assert result["stages"][1]["counts"] == {"articles": 15}
+    assert result["digest_query_seconds"] >= 0
 
 
 def test_dedup_benchmark_measures_both_sides():
-    from bench.dedup import corpus
-
     texts = corpus(30)
     rates = signature_rates(texts)
     assert rates["ours_docs_per_s"] > 0 and rates["datasketch_update_docs_per_s"] > 0
     assert lsh_rates(texts, queries=5)["documents"] == 30
+
+
+def test_table_and_summary_render():
+    tier = measure_tier(6, "sqlite")
+    result = {
+        "tiers": [tier],
+        "fetch": {"pages": 5, "docs_per_second": 100.0},
+        "dedup": {
+            "signatures": signature_rates(corpus(5)),
+            "lsh": [lsh_rates(corpus(5), queries=2)],
+        },
+        "orchestration": {
+            "captures": 6,
+            "prefect_share": 0.1,
+            "prefect_share_with_server_start": 0.5,
+            "server_start_seconds": 4.0,
+        },
+        "quality": {},
+    }
+    assert "extraction" in table(result)
+    assert "trafilatura alone" in summary(result)

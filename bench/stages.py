@@ -1,0 +1,133 @@
+"""One tier of the stage benchmark: every stage over `count` generated HTML captures on one
+database, timed, with the process's peak memory after each stage.
+
+Run as `python -m bench.stages --captures N --database sqlite|postgresql`, one process a tier
+so each tier's memory is its own; prints the result as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from bench.pages import generate_pages
+from monitor import pipeline
+from monitor.store import open_database
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_BASELINE_SAMPLE = 1000  # trafilatura alone is timed on this many of the same pages
+
+
+def peak_mib() -> float:
+    """The process's peak resident memory so far."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@contextmanager
+def fresh_database(kind: str, server: str = POSTGRES_SERVER) -> Iterator[str]:
+    """The URL of an empty database of that kind, dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def trafilatura_rate(pages: list[bytes]) -> float:
+    """Pages per second of trafilatura alone (body and metadata) on the same pages."""
+    import trafilatura
+
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.bare_extraction(page.decode("utf-8"), with_metadata=True, include_tables=True)
+    return len(pages) / (time.perf_counter() - started)
+
+
+def measure_tier(count: int, kind: str) -> dict:
+    """Every stage over `count` captures on a fresh database of that kind."""
+    captures = generate_pages(count)
+    baseline = trafilatura_rate([c.data for c in captures[:_BASELINE_SAMPLE]])
+    rows = []
+    with fresh_database(kind) as url:
+        db = open_database(url)
+        run_id = pipeline.begin_run(db, "bench")
+        context = pipeline.RunContext(run_id=run_id)
+        steps = [("storage", lambda: pipeline.store_captures(db, captures, run_id).counts)]
+        names = {
+            "extract_pending": "extraction",
+            "find_copies_pending": "copies (signatures, LSH, verify)",
+            "group_events_pending": "events",
+            "extract_measures_pending": "measures",
+            "track_pending": "tracking",
+        }
+        steps += [
+            (names.get(s.__name__, s.__name__), lambda s=s: s(db, context).counts)
+            for s in pipeline.STAGES
+        ]
+        steps.append(("digest", lambda: _digest(db)))
+        for name, step in steps:
+            started = time.perf_counter()
+            counts = step()
+            seconds = time.perf_counter() - started
+            rows.append(
+                {
+                    "stage": name,
+                    "seconds": round(seconds, 3),
+                    "docs_per_second": round(count / seconds, 1),
+                    "peak_rss_mib": peak_mib(),
+                    "counts": counts,
+                }
+            )
+        db.engine.dispose()
+    pipeline_seconds = sum(r["seconds"] for r in rows if r["stage"] != "digest")
+    end_to_end = count / pipeline_seconds
+    return {
+        "captures": count,
+        "database": kind,
+        "stages": rows,
+        "end_to_end_docs_per_second": round(end_to_end, 1),
+        "trafilatura_alone_docs_per_second": round(baseline, 1),
+        "end_to_end_vs_trafilatura": round(end_to_end / baseline, 3),
+    }
+
+
+def _digest(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The daily digest's queries and rendering over everything undelivered."""
+    from monitor.digest.render import render_digest
+    from monitor.store.queries import list_changes, list_events, run_health
+
+    with db.sessions() as session:
+        changes = list_changes(session, undelivered_only=True)
+        events = list_events(session)
+        health = run_health(session, None)
+    digest = render_digest(date.today(), changes, events, health)
+    return {"changes": len(changes), "html_bytes": len(digest.html)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.stages", description=__doc__)
+    parser.add_argument("--captures", type=int, required=True)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    print(json.dumps(measure_tier(args.captures, args.database), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
