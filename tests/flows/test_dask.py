@@ -10,12 +10,12 @@ pytestmark = pytest.mark.prefect
 
 
 def _folder(tmp_path):
-    from bench.__main__ import generate
+    from bench.pages import generate_pages
 
     folder = tmp_path / "captures"
     folder.mkdir()
-    for number, capture in enumerate(generate(450)):  # three extraction batches of 200
-        (folder / f"{number:04d}.txt").write_bytes(capture.data)
+    for number, capture in enumerate(generate_pages(450)):  # three extraction batches of 200
+        (folder / f"{number:04d}.html").write_bytes(capture.data)
     for seed in (ROOT / "seeds").glob("*.txt"):
         (folder / seed.name).write_bytes(seed.read_bytes())
     return folder

@@ -20,11 +20,11 @@ from tests.test_tracking import _state
 
 
 def _write_captures(folder: Path, count: int) -> None:
-    from bench.__main__ import generate
+    from bench.pages import generate_pages
 
     folder.mkdir()
-    for number, capture in enumerate(generate(count)):
-        (folder / f"{number:04d}.txt").write_bytes(capture.data)
+    for number, capture in enumerate(generate_pages(count)):
+        (folder / f"{number:04d}.html").write_bytes(capture.data)
     for seed in (ROOT / "seeds").glob("*.txt"):
         (folder / seed.name).write_bytes(seed.read_bytes())
 
