@@ -132,3 +132,40 @@ def test_site_suffix_of_a_title(title, head, site):
 )
 def test_site_name_metadata(sitename, site):
     assert meta.site_name(sitename) == site
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "site"),
+    [
+        (
+            "顺德区大良街道党工委委员潘卓辉一行到众创金融街开展调研工作 东区办事处_中山网",
+            "顺德区大良街道党工委委员潘卓辉一行到众创金融街开展调研工作",
+            "中山网",
+        ),
+        (
+            "【不忘初心 牢记使命】我院举办2019年专业技能大赛 湖南省中医药研究院附属医院",
+            "【不忘初心 牢记使命】我院举办2019年专业技能大赛",
+            "湖南省中医药研究院附属医院",
+        ),
+        ("新闻动态--中国地理学会官网", "新闻动态", "中国地理学会"),
+        ("正在阅读：科技部发布会", "科技部发布会", None),
+    ],
+)
+def test_a_title_splits_into_headline_and_site(title, head, site):
+    assert meta.split_title(title) == (head, site)
+
+
+@pytest.mark.parametrize(
+    ("line", "closes"),
+    [
+        ("网友评论仅供其表达个人看法，并不表明网易立场。", True),
+        ("- 相关文章", True),
+        ("特别声明", True),
+        ("关闭不达标煤矿300家，淘汰落后产能。", False),  # prose that starts like a button
+        ("网友评论称，这项政策来得及时。", False),
+    ],
+)
+def test_closing_markers_are_whole_lines_or_notices(line, closes):
+    from monitor.extract.text import ends_article
+
+    assert ends_article(line) is closes

@@ -76,7 +76,8 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
     raw_title = getattr(document, "title", None) or ""
     headings = container.headings if container else ()
-    title = pick_title(meta.clean_title(raw_title), headings, paragraphs)
+    headline, title_site = meta.split_title(raw_title)
+    title = pick_title(headline, headings, paragraphs)
     paragraphs = [p for p in paragraphs if squeeze(p) not in (squeeze(title), squeeze(raw_title))]
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
     # the page's own address (og:url, canonical link), its site-name metadata or its title's
@@ -84,8 +85,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     page_outlet = (
         outlet_for_url(getattr(document, "url", None))
         or meta.site_name(getattr(document, "sitename", None))
-        or meta.split_site_suffix(raw_title.strip())[1]
-        or meta.split_institution_suffix(raw_title.split("_")[0].strip())[1]
+        or title_site
     )
     return assemble(
         ArticleParts(

@@ -42,7 +42,9 @@ _INSTITUTION_SUFFIX = re.compile(
 )
 _SITE_WORD = re.compile(r"网|站|报|社|台|官方|新闻|平台|频道|门户|头条|号$|[A-Za-z]{2,}")
 _SITE_ALIASES = {"微信公众平台": "微信公众号", "网易新闻": "网易", "新浪新闻": "新浪网"}
-_TITLE_SUFFIX = re.compile(rf"\s*[-_|｜—]+\s*(?:{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,8}}网)\s*$")
+_TITLE_SUFFIX = re.compile(
+    rf"\s*[-_|｜—]+\s*(?P<site>{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,8}}网)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,20 @@ def find_source_line(text: str) -> str | None:
 
 def clean_title(title: str) -> str:
     """Strip reading prompts and "-新华网"-style site suffixes from a page title."""
+    return split_title(title)[0]
+
+
+def split_title(title: str) -> tuple[str, str | None]:
+    """A page title's headline and the site it names, outermost suffix first:
+    "标题 东区办事处_中山网" -> ("标题", "中山网"); reading prompts (正在阅读：) go."""
     title = re.sub(r"^\s*(?:正在阅读|当前位置)\s*[:：]\s*", "", title.strip())
-    title = split_site_suffix(_TITLE_SUFFIX.sub("", title).strip())[0]
-    return split_institution_suffix(title)[0]
+    known = _TITLE_SUFFIX.search(title)
+    if known:
+        title = title[: known.start()].strip()
+    title, site = split_site_suffix(title)
+    title, institution = split_institution_suffix(title)
+    named = (known.group("site") if known else None) or site or institution
+    return title, site_name(named)
 
 
 def split_institution_suffix(title: str) -> tuple[str, str | None]:

@@ -19,27 +19,26 @@ _MIN_PROSE_WITH_MARK = 20
 # A heading inside an article ("一、总体要求") may stand between two prose lines.
 _MAX_HEADING_CHARS = 30
 _TIMESTAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
-# Lines that end the article, and lines that are never part of it.
+# Lines that end the article, and lines that are never part of it: editor lines, list and
+# comment headings standing alone (a paragraph that merely starts with "关闭" or "网友评论"
+# is prose), share prompts, notices.
 _STOP = re.compile(
     r"^[\[【(（]?\s*(?:责编|责任编辑)\s*[:：]"
     r"|^(?:相关阅读|推荐阅读|相关新闻|延伸阅读|热点推荐|猜你喜欢|精彩推荐|更多精彩|相关稿件|热门推荐"
-    r"|阅读剩余全文|加载更多|分享到|分享让更多人看到|您此时的心情|版权所有|Copyright|©)",
+    r"|阅读剩余全文|加载更多|分享到|分享让更多人看到|您此时的心情|版权所有|Copyright|©)"
+    r"|^(?:[-•·]\s*)?(?:推荐新闻|热点新闻|相关文章|最新报道|热门文章|相关热门文章|相关资讯|热门评论"
+    r"|网友评论|最新评论|发表评论|我要评论|查看更多|点击查看|【纠错】|纠错|打印|关闭|特别声明)"
+    r"\s*[:：]?\s*(?:[(（]\d*[)）])?$"
+    r"|^本文为.{0,12}原创(?:文章|内容)|网友评论仅供其表达个人看法|^(?:相关|更多)(?:资讯|内容)请关注"
+    r"|^\s*[【\[]?\s*免责声明\s*[】\]]?\s*[:：]?",
     re.I,
-)
-# Lines after which nothing belongs to the article, in HTML pages' extracted text.
-_END = re.compile(
-    r"^(?:[-•·]\s*)?(?:推荐新闻|热点新闻|相关文章|最新报道|热门文章|相关热门文章|相关资讯|热门评论|"
-    r"网友评论|最新评论|评论\s*\(|发表评论|我要评论|查看更多|返回.{0,6}首页|点击查看|"
-    r"【纠错】|纠错|打印|关闭|特别声明)"
-    r"|^本文为.{0,12}原创(?:文章|内容)"
-    r"|网友评论仅供其表达个人看法|^\s*[【\[]?\s*(?:免责声明|声明)\s*[】\]]?\s*[:：]"
 )
 _CHROME = re.compile(
     r"请稍候|请刷新|点击右上角|分享功能|扫一扫|二维码|返回顶部|打印本页|关闭窗口|字号[:：]|^\s*[|｜>›»]"
     r"|^(?:首页|上一页|下一页|登录|注册|退出|字号)$"
     r"|摄\s*$"
-    r"|^(?:编辑|责编|校对|审核|监制|实习编辑)\s*[:：|｜]?\s*[\u4e00-\u9fa5]{2,4}"
-    r"(?:\s+(?:编辑|校对|审核|监制)\s*[:：|｜]?\s*[\u4e00-\u9fa5]{2,4})*\s*$"
+    r"|^(?:编辑|责编|校对|审核|监制|实习编辑)(?:\s*[:：|｜]\s*|\s+)[\u4e00-\u9fa5]{2,4}"
+    r"(?:\s+(?:编辑|校对|审核|监制)(?:\s*[:：|｜]\s*|\s+)[\u4e00-\u9fa5]{2,4})*\s*$"
     r"|^(?:现在位置|当前位置|您的位置|您现在的位置|所在位置)\s*[:：]"
 )
 
@@ -98,7 +97,7 @@ def is_boilerplate(line: str) -> bool:
 
 def ends_article(line: str) -> bool:
     """Whether a line closes the article: a related-news heading, a comment-policy notice."""
-    return bool(_STOP.search(line) or _END.search(line))
+    return bool(_STOP.search(line))
 
 
 def _prose_follows(lines: list[str], index: int) -> bool:
