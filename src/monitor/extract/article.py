@@ -9,12 +9,19 @@ from datetime import datetime
 from monitor.extract import meta
 from monitor.extract.decode import DecodeFailure, decode_bytes
 from monitor.extract.outlets import most_named_site, outlet_for_url
-from monitor.extract.text import Body, find_body, is_boilerplate, split_lines
+from monitor.extract.text import (
+    Body,
+    char_pairs,
+    find_body,
+    is_boilerplate,
+    pair_share,
+    split_lines,
+)
 
 # Title candidates are looked for this many lines above the body.
 _TITLE_WINDOW = 15
 # A title shares at least this share of its character pairs with the article's opening.
-_MIN_TITLE_OVERLAP = 0.5
+MIN_TITLE_OVERLAP = 0.5
 _DERIVED_TITLE_CHARS = 40
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -165,8 +172,7 @@ def _same_outlet(a: str, b: str) -> bool:
 
 
 def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
-    opening = "".join(body.paragraphs[:2])
-    pairs = {opening[i : i + 2] for i in range(len(opening) - 1)}
+    pairs = char_pairs("".join(body.paragraphs[:2]))
     best, best_score = "", 0.0
     for line in lines[max(0, body.start_line - _TITLE_WINDOW) : body.start_line]:
         candidate = meta.clean_title(line)
@@ -175,11 +181,10 @@ def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
             continue
         if "来源" in candidate:
             continue
-        own = {candidate[i : i + 2] for i in range(len(candidate) - 1)}
-        score = len(own & pairs) / len(own)
+        score = pair_share(candidate, pairs)
         if score > best_score:
             best, best_score = candidate, score
-    if best_score >= _MIN_TITLE_OVERLAP:
+    if best_score >= MIN_TITLE_OVERLAP:
         return best, False
     return derive_title(body.paragraphs[0]), True
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
+from monitor.extract.text import squeeze
+
 _DROP = "//script|//style|//noscript|//iframe|//select|//textarea|//button|//svg"
 _BLOCK_TAGS = frozenset(
     [
@@ -122,19 +124,28 @@ class Container:
         return covered >= 0.7 * len(flat)
 
 
-def squeeze(text: str) -> str:
-    """Text without any whitespace, for comparing what two extractors saw."""
-    return _SPACE.sub("", text)
-
-
-def find_container(html: str) -> Container | None:
-    """The page's article container, or None when the page holds no prose."""
+def parse_page(html: str) -> _Element | None:
+    """The page's tree without scripts, styles, frames and form controls; None if unparsable."""
     try:
         tree = lxml_html.fromstring(html)
     except (ParserError, ValueError):
         return None
     for node in tree.xpath(_DROP):
         node.drop_tree()
+    return tree
+
+
+def visible_text(tree: _Element | None) -> str:
+    """The page's text, one text node a line."""
+    if tree is None:
+        return ""
+    return "\n".join(part.strip() for part in tree.itertext() if part.strip())
+
+
+def find_container(tree: _Element | None) -> Container | None:
+    """The article container of a parsed page (`parse_page`), or None when it holds no prose."""
+    if tree is None:
+        return None
     scores: dict[_Element, float] = {}
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag not in _BLOCK_TAGS:
@@ -148,11 +159,8 @@ def find_container(html: str) -> Container | None:
             (1.0, parent),
             (0.5, parent.getparent() if parent is not None else None),
         ):
-            if target is None or target.tag not in _CONTAINER_TAGS:
-                continue
-            if target not in scores:
-                scores[target] = _class_weight(target)
-            scores[target] += share * score
+            if target is not None and target.tag in _CONTAINER_TAGS:
+                scores[target] = scores.get(target, _class_weight(target)) + share * score
         if element.tag in _CONTAINER_TAGS:
             scores[element] = scores.get(element, _class_weight(element)) + score
     if not scores:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import trafilatura
-from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from monitor.extract import meta
 from monitor.extract.article import (
+    MIN_TITLE_OVERLAP,
     ArticleDraft,
     ArticleParts,
     CaptureInput,
@@ -17,9 +17,15 @@ from monitor.extract.article import (
     assemble,
     derive_title,
 )
-from monitor.extract.dom import Container, find_container, squeeze
+from monitor.extract.dom import Container, find_container, parse_page, visible_text
 from monitor.extract.outlets import outlet_for_url
-from monitor.extract.text import ends_article, is_boilerplate
+from monitor.extract.text import (
+    char_pairs,
+    ends_article,
+    is_boilerplate,
+    pair_share,
+    squeeze,
+)
 
 # A body shorter than this many characters is a teaser or an error page, not an article.
 _MIN_BODY_CHARS = 50
@@ -31,17 +37,19 @@ _MIN_CONTAINER_SHARE = 0.6
 _MERGED = 1.5
 _MAX_STRAY_CHARS = 6
 # A page title sharing less than this share of its character pairs with the story's opening
-# names the site or section, not the story; a heading replacing it shares at least the second.
+# names the site or section, not the story; a heading replacing it shares at least
+# MIN_TITLE_OVERLAP.
 _GENERIC_TITLE_OVERLAP = 0.34
-_MIN_TITLE_OVERLAP = 0.5
 _MIN_TITLE_CHARS = 6
-_MAX_TITLE_TAIL = 30
+_MAX_TAIL = 30  # a heading may run this much longer than the title it completes
 _MAX_HEADLINE = 80
 _TITLE_CONTEXT = 1500
-_TITLE_SEPARATORS = "-_|｜— "
+_SEPARATORS = "-_|｜— "
 _LIST_MARK = re.compile(r"^[-•·]\s+")
+# A date line of the page's own (2019-08-13 14:07 来源：澎湃新闻), not a sentence of the story.
 _META_LINE = re.compile(
-    r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:]*\s*(?:来源|作者)?[^。，！？]{0,40}$"
+    r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+    r"(?:(?:来源|作者|编辑|发布|浏览|阅读)[^。，！？]{0,40})?$"
 )
 _NO_WORDS = re.compile(r"^[\W_]*$")
 _BACK_LINK = re.compile(r"返回[\u4e00-\u9fa5]{1,8}(?:[，,]\s*查看更多|>>|＞＞|»)\s*$")
@@ -65,20 +73,21 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     text = getattr(document, "text", None) if document is not None else None
     if not text or len(text.strip()) < _MIN_BODY_CHARS:
         return Rejection("no article body: the page holds no article text")
-    container = find_container(html)
+    tree = parse_page(html)  # one parse serves the page's text and its article container
+    page_text = visible_text(tree)
+    container = find_container(tree)
     paragraphs = story_paragraphs(
         [cell for line in text.split("\n") for cell in _cells(line)], container
     )
+    raw_title = getattr(document, "title", None) or ""
+    headline, title_site = meta.split_title(raw_title)
+    title = pick_title(headline, container.headings if container else (), paragraphs)
+    repeated = {squeeze(title), squeeze(raw_title)}  # the headline standing in the body
+    paragraphs = [p for p in paragraphs if squeeze(p) not in repeated]
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
         return Rejection("no article body: only page chrome around it")
-    page_text = _visible_text(html)
-    body_at = page_text.find(paragraphs[0][:20]) if paragraphs else -1
+    body_at = page_text.find(paragraphs[0][:20])
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
-    raw_title = getattr(document, "title", None) or ""
-    headings = container.headings if container else ()
-    headline, title_site = meta.split_title(raw_title)
-    title = pick_title(headline, headings, paragraphs)
-    paragraphs = [p for p in paragraphs if squeeze(p) not in (squeeze(title), squeeze(raw_title))]
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
     # the page's own address (og:url, canonical link), its site-name metadata or its title's
     # suffix names its site, whatever outlets the body mentions
@@ -110,7 +119,7 @@ def story_paragraphs(paragraphs: list[str], container: Container | None) -> list
     blocks trafilatura appended) goes, then link lists, share prompts, editor lines and
     everything from a closing marker (相关阅读, 网友评论仅供…, 推荐新闻…) on.
     """
-    paragraphs = [_LIST_MARK.sub("", p) for p in paragraphs]
+    paragraphs = [_LIST_MARK.sub("", p) for p in paragraphs]  # trafilatura's "- " list items
     if container is not None:
         inside = [p for p in paragraphs if container.holds(p)]
         own = sum(len(p) for p in container.paragraphs)
@@ -123,7 +132,7 @@ def story_paragraphs(paragraphs: list[str], container: Container | None) -> list
     story: list[str] = []
     prose = False
     for paragraph in paragraphs:
-        paragraph = _BACK_LINK.sub("", _LIST_MARK.sub("", paragraph)).strip()
+        paragraph = _BACK_LINK.sub("", paragraph).strip()
         if _NO_WORDS.match(paragraph) or _META_LINE.match(paragraph):
             continue
         if story and ends_article(paragraph):
@@ -142,36 +151,24 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
     (the title cut short, or with a section appended: "中华人民共和国监察法-纪检"), or the title
     names only the site or section ("山西省人民政府网站", "新闻动态") and a heading tells the
     story: then the heading sharing the most character pairs with the story's opening."""
-    lead = tuple(paragraphs[:1]) if paragraphs and len(paragraphs[0]) <= _MAX_HEADLINE else ()
-    for heading in headings + lead:
-        if heading == title or len(title) < _MIN_TITLE_CHARS:
-            continue
-        if heading.startswith(title) and len(heading) <= len(title) + _MAX_TITLE_TAIL:
-            return heading
-        if title.startswith(heading) and title[len(heading) :][:1] in _TITLE_SEPARATORS:
-            return heading
-    opening = _pairs("".join(paragraphs)[:_TITLE_CONTEXT])
-
-    def shared(text: str) -> tuple[int, float]:
-        own = _pairs(text)
-        common = len(own & opening)
-        return common, common / len(own) if own else 0.0
-
-    if shared(title)[1] >= _GENERIC_TITLE_OVERLAP:
+    if len(title) >= _MIN_TITLE_CHARS:
+        lead = tuple(paragraphs[:1]) if paragraphs and len(paragraphs[0]) <= _MAX_HEADLINE else ()
+        for heading in headings + lead:
+            if heading.startswith(title) and len(title) < len(heading) <= len(title) + _MAX_TAIL:
+                return heading
+            rest = title[len(heading) :] if title.startswith(heading) else ""
+            if rest and rest[0] in _SEPARATORS:
+                return heading
+    opening = char_pairs("".join(paragraphs)[:_TITLE_CONTEXT])
+    if pair_share(title, opening) >= _GENERIC_TITLE_OVERLAP:
         return title
     stories = [
-        h
-        for h in headings
-        if shared(h)[1] >= _MIN_TITLE_OVERLAP and not h.lstrip("（(").startswith("原标题")
+        heading
+        for heading in headings
+        if pair_share(heading, opening) >= MIN_TITLE_OVERLAP
+        and not heading.lstrip("（(").startswith("原标题")
     ]
-    if stories:
-        return max(stories, key=lambda heading: shared(heading)[0])
-    return title
-
-
-def _pairs(text: str) -> set[str]:
-    text = squeeze(text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return max(stories, key=lambda h: len(char_pairs(h) & opening), default=title)
 
 
 def _after(page_text: str, last_paragraph: str) -> str:
@@ -188,13 +185,3 @@ def _cells(line: str) -> list[str]:
         return [line] if line else []
     cells = (cell.strip().replace("\\|", "|") for cell in line.strip("|").split(" | "))
     return [cell for cell in cells if cell]
-
-
-def _visible_text(html: str) -> str:
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ParserError, ValueError):
-        return ""
-    for node in tree.xpath("//script|//style|//noscript"):
-        node.drop_tree()
-    return "\n".join(part.strip() for part in tree.itertext() if part.strip())

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s+")
 # A prose line: at least this many CJK characters and sentence punctuation.
 _MIN_PROSE_CJK = 8
 _SENTENCE_END = re.compile(r"[。！？!?；;：:”」』)）]\s*$")
@@ -88,6 +89,23 @@ def find_body(lines: list[str]) -> Body | None:
         line for line in lines[first : last + 1] if line and _classify(line) in ("prose", "heading")
     )
     return Body(paragraphs, first, last)
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace, for comparing what two extractors saw."""
+    return _SPACE.sub("", text)
+
+
+def char_pairs(text: str) -> set[str]:
+    """The text's adjacent character pairs, white space dropped."""
+    text = squeeze(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def pair_share(candidate: str, pairs: set[str]) -> float:
+    """The share of a candidate title's character pairs found among `pairs` (the story's)."""
+    own = char_pairs(candidate)
+    return len(own & pairs) / len(own) if own else 0.0
 
 
 def is_boilerplate(line: str) -> bool:

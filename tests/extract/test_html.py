@@ -1,0 +1,58 @@
+"""HTML extraction rules on small pages: what story_paragraphs keeps and drops, edge pages."""
+
+from __future__ import annotations
+
+from monitor.extract.article import CaptureInput, Rejection, extract_article
+from monitor.extract.dom import find_container, parse_page
+from monitor.extract.html import story_paragraphs
+
+_STORY = (
+    "科技部将加快推进国家实验室建设，完善新型举国体制，今年安排重点项目近600个，"
+    "带动地方和社会投入170多亿元。"
+)
+
+
+def _page(body: str, title: str = "科技部：加快推进国家实验室建设") -> bytes:
+    return (
+        f"<html><head><title>{title}</title></head><body>"
+        '<div class="nav"><a href="/">首页</a> <a href="/t">科技</a></div>'
+        f'<div class="article">{body}</div>'
+        '<div class="related"><h3>相关阅读</h3><ul><li><a href="/1">另一条新闻的标题在这里</a></li>'
+        "</ul></div></body></html>"
+    ).encode()
+
+
+def _extract(page: bytes):
+    return extract_article(CaptureInput(page, "text/html", "pages/test.html"))
+
+
+def test_prose_that_starts_like_a_button_or_a_date_stays():
+    body = (
+        f"<p>{_STORY}</p>"
+        "<p>关闭不达标的落后产能项目30个，腾出能耗指标支持新兴产业。</p>"
+        "<p>2021年1月20日国务院新闻办公室举行发布会介绍有关情况</p>"
+        "<p>网友评论称，这些举措回应了企业关切。</p>"
+    )
+    draft = _extract(_page(body))
+    assert "关闭不达标的落后产能项目30个" in draft.body
+    assert "2021年1月20日国务院新闻办公室举行发布会" in draft.body
+    assert "网友评论称" in draft.body
+    assert "另一条新闻的标题" not in draft.body
+
+
+def test_date_lines_editor_lines_and_closing_notices_go():
+    paragraphs = [
+        "2019-08-13 14:07来源：澎湃新闻·澎湃号·政务",
+        _STORY,
+        "编辑 刘晓阳 校对 李铭",
+        "网友评论仅供其表达个人看法，并不表明网易立场。",
+        "这一段在评论区里。",
+    ]
+    tree = parse_page(_page("".join(f"<p>{p}</p>" for p in paragraphs)).decode())
+    assert story_paragraphs(paragraphs, find_container(tree)) == [_STORY]
+
+
+def test_a_page_whose_only_paragraph_is_its_headline_has_no_article():
+    headline = "科技部关于加快推进国家实验室建设和完善新型举国体制有关工作安排的通知全文发布"
+    draft = _extract(_page(f"<p>{headline * 2}</p>", title=headline * 2))
+    assert isinstance(draft, Rejection)
