@@ -19,7 +19,7 @@ from datetime import date
 
 from bench.pages import generate_pages
 from monitor import pipeline
-from monitor.store import open_database
+from monitor.store import Database, open_database
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _BASELINE_SAMPLE = 1000  # trafilatura alone is timed on this many of the same pages
@@ -108,7 +108,7 @@ def measure_tier(count: int, kind: str) -> dict:
     }
 
 
-def _digest(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _digest(db: Database) -> dict[str, int]:
     """The daily digest's queries and rendering over everything undelivered."""
     from monitor.digest.render import render_digest
     from monitor.store.queries import list_changes, list_events, run_health
