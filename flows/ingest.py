@@ -26,6 +26,11 @@ from monitor.store.queries import list_changes, list_failures
 
 # Runs of one source hold this global concurrency limit, so two never overlap on it.
 _LOCK_PREFIX = "monitor-ingest-"
+# Extraction batches running at once on the thread runner. Each holds a database connection;
+# an unbounded pool (Prefect's default) starts one thread per batch, and past the engine's
+# connection pool (5 + 10 overflow) the waiting batches time out. Extraction is CPU-bound, so
+# more threads than cores buy nothing.
+EXTRACT_THREADS = max(2, min(os.cpu_count() or 2, 8))
 
 
 def task_runner():  # type: ignore[no-untyped-def]
@@ -36,7 +41,7 @@ def task_runner():  # type: ignore[no-untyped-def]
     """
     address = os.environ.get("MONITOR_DASK_ADDRESS")
     if not address:
-        return ThreadPoolTaskRunner()
+        return ThreadPoolTaskRunner(max_workers=EXTRACT_THREADS)
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=address)

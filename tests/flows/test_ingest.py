@@ -62,3 +62,14 @@ def test_cli_ingest_runs_as_the_flow_when_a_server_is_configured(
     (run,) = response.json()
     assert run["state_type"] == "COMPLETED"
     assert run["name"].startswith("ingest-20")
+
+
+def test_extraction_threads_stay_within_the_database_connection_pool(tmp_path, monkeypatch):
+    from flows.ingest import task_runner
+    from monitor.store import open_database
+
+    monkeypatch.delenv("MONITOR_DASK_ADDRESS", raising=False)
+    pool = open_database(f"sqlite:///{tmp_path}/pool.db").engine.pool
+    capacity = pool.size() + pool._max_overflow  # type: ignore[attr-defined]
+    # the threads, plus the flow's own connection, never wait on the pool
+    assert task_runner()._max_workers + 1 <= capacity
