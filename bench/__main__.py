@@ -203,7 +203,7 @@ def plot(result: dict, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1k captures only (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="1k captures only (under 2 minutes)")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
     databases = ["sqlite"]
