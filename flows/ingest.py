@@ -28,9 +28,10 @@ from monitor.store.queries import list_changes, list_failures
 _LOCK_PREFIX = "monitor-ingest-"
 # Extraction batches running at once on the thread runner. Each holds a database connection;
 # an unbounded pool (Prefect's default) starts one thread per batch, and past the engine's
-# connection pool (5 + 10 overflow) the waiting batches time out. Extraction is CPU-bound, so
-# more threads than cores buy nothing.
-EXTRACT_THREADS = max(2, min(os.cpu_count() or 2, 8))
+# connection pool (5 + 10 overflow) the waiting batches time out. The pages themselves are
+# extracted by the process's shared worker processes (monitor.extract.parallel); two batches in
+# flight keep them busy while a third commits.
+EXTRACT_THREADS = 3
 
 
 def task_runner():  # type: ignore[no-untyped-def]
@@ -72,9 +73,12 @@ def store_captures(
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract(url: str, ids: list[int], run_id: int) -> pipeline.StageResult:
+def extract(
+    url: str, ids: list[int], run_id: int, workers: int | None = None
+) -> pipeline.StageResult:
     """Extract one batch of captures; batches run in parallel on the flow's task runner."""
-    return extract_batch(_database(url), ids, pipeline.RunContext(run_id=run_id))
+    context = pipeline.RunContext(run_id=run_id, extract_workers=workers)
+    return extract_batch(_database(url), ids, context)
 
 
 @task(name="run-stage", cache_policy=NO_CACHE)
@@ -140,11 +144,12 @@ def backfill(paths: list[str], config: str | None = None, source: str = "backfil
 
 
 @task(name="reprocess-captures", cache_policy=NO_CACHE)
-def reprocess_captures(url: str, run_id: int) -> pipeline.StageResult:
+def reprocess_captures(url: str, run_id: int, workers: int | None = None) -> pipeline.StageResult:
     """Extract every stored capture again; changed articles go through the stages anew."""
     from monitor.stages.reprocess import reprocess_captures as reprocess_all
 
-    return reprocess_all(_database(url), pipeline.RunContext(run_id=run_id))
+    context = pipeline.RunContext(run_id=run_id, extract_workers=workers)
+    return reprocess_all(_database(url), context)
 
 
 @flow(name="reprocess", flow_run_name=lambda: _run_name("reprocess"), log_prints=True)
@@ -154,7 +159,7 @@ def reprocess(config: str | None = None) -> dict[str, int]:
     url = settings.database_url
     db = _database(url)
     run_id = pipeline.begin_run(db, "flow")
-    results = [reprocess_captures(url, run_id)]
+    results = [reprocess_captures(url, run_id, settings.extract_workers)]
     for stage in pipeline.STAGES:
         run = run_stage.with_options(name=stage.__name__)
         results.append(run(url, stage.__name__, run_id, settings.redis_url))
@@ -172,7 +177,9 @@ def _pass(
     run_id = pipeline.begin_run(db, "flow")
     results = [store_captures(url, config, paths, source, outlet, run_id)]
     batches = extraction_batches(db)
-    results += [future.result() for future in extract.map(url, batches, run_id)]
+    results += [
+        future.result() for future in extract.map(url, batches, run_id, settings.extract_workers)
+    ]
     for stage in pipeline.STAGES[1:]:
         run = run_stage.with_options(name=stage.__name__)
         results.append(run(url, stage.__name__, run_id, settings.redis_url))

@@ -31,6 +31,8 @@ def test_environment_overrides_database_and_home(tmp_path):
         ("[smtp]\npassword = 'hunter2'\n", "does not belong in the configuration file"),
         ("[smtp]\nsecurity = 'tls'\n", "smtp.security is 'tls'"),
         ("[digest]\nquiet_day = 'never'\n", "digest.quiet_day"),
+        ("[extract]\nworkers = 0\n", "extract workers is 0"),
+        ("[extract]\nworkers = 'many'\n", "extract workers is 'many'"),
     ],
 )
 def test_invalid_configuration_is_a_config_error(tmp_path, toml, message):
@@ -39,6 +41,15 @@ def test_invalid_configuration_is_a_config_error(tmp_path, toml, message):
     path.write_text(toml)
     with pytest.raises(ConfigError, match=message):
         load_settings(path, env={})
+
+
+def test_extraction_workers_from_file_or_environment(tmp_path):
+    path = tmp_path / "config" / "monitor.toml"
+    path.parent.mkdir()
+    path.write_text("[extract]\nworkers = 3\n")
+    assert load_settings(path, env={}).extract_workers == 3
+    assert load_settings(path, env={"MONITOR_EXTRACT_WORKERS": "1"}).extract_workers == 1
+    assert load_settings(ROOT / "config" / "monitor.toml", env={}).extract_workers is None
 
 
 def test_smtp_settings_from_file_and_environment():

@@ -5,9 +5,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-import monitor.stages.capture as capture_stage
-import monitor.stages.reprocess as reprocess_stage
-from monitor.extract import ArticleDraft, Rejection
+from monitor.extract import ArticleDraft, Rejection, parallel
 from monitor.pipeline import reprocess_pipeline, run_pipeline
 from monitor.store.models import Article, Capture, Change, Commitment, Measure
 from tests.test_tracking import _state
@@ -34,13 +32,14 @@ def _without_last_item(capture):
     return draft
 
 
-real = capture_stage.extract_article
+# the extractor both the extraction and the reprocessing stage call
+real = parallel.extract_article
 
 
 def test_an_improved_extractor_recovers_a_lost_item_and_keeps_the_rest(
     db, seed_captures, monkeypatch
 ):
-    monkeypatch.setattr(capture_stage, "extract_article", _without_last_item)
+    monkeypatch.setattr(parallel, "extract_article", _without_last_item)
     first = run_pipeline(db, seed_captures, "test")
     assert (first["measures"], first["NEW"]) == (10, 10)
     with db.sessions() as session:
@@ -65,14 +64,14 @@ def test_a_capture_that_becomes_readable_joins_and_one_that_stops_is_retracted(
             return Rejection("no article body: an older extractor")
         return real(capture)
 
-    monkeypatch.setattr(capture_stage, "extract_article", reject_people)
+    monkeypatch.setattr(parallel, "extract_article", reject_people)
     run_pipeline(db, seed_captures, "test")
     assert _count(db, Article) == 1
     monkeypatch.undo()
     counts = reprocess_pipeline(db, "test")
     assert (counts["articles"], counts["NEW"]) == (1, 5)
 
-    monkeypatch.setattr(reprocess_stage, "extract_article", reject_people)
+    monkeypatch.setattr(parallel, "extract_article", reject_people)
     counts = reprocess_pipeline(db, "test")
     assert counts["retracted"] == 1
     assert (_count(db, Article), _count(db, Measure), _count(db, Commitment)) == (1, 6, 6)

@@ -106,7 +106,9 @@ def ingest_command(
         from monitor.sources.local import iter_paths, read_file
 
         items = (read_file(p, source, outlet) for p in iter_paths(paths))
-        counts = run_pipeline(_database(settings), items, "cli", settings.redis_url)
+        counts = run_pipeline(
+            _database(settings), items, "cli", settings.redis_url, settings.extract_workers
+        )
     _finish(settings, counts, write=False)
 
 
@@ -136,7 +138,9 @@ def reprocess(config: ConfigOption = None) -> None:
     else:
         from monitor.pipeline import reprocess_pipeline
 
-        counts = reprocess_pipeline(_database(settings), "cli", settings.redis_url)
+        counts = reprocess_pipeline(
+            _database(settings), "cli", settings.redis_url, settings.extract_workers
+        )
     typer.echo(
         f"reprocessed: {counts.get('reextracted', 0)} re-extracted, "
         f"{counts.get('unchanged', 0)} unchanged, {counts.get('retracted', 0)} retracted"

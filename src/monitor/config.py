@@ -87,6 +87,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # Redis URL of the LSH index shared by several workers; None keeps it in each process.
     redis_url: str | None = None
+    # processes extracting pages at once; None: one per usable core
+    extract_workers: int | None = None
     recipients: tuple[Recipient, ...] = ()
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # a day without changes still sends a digest ("send"), so that silence never means broken
@@ -134,11 +136,28 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         digest_dir=_resolve(home, digest.get("dir", "digest")),
         timezone=digest.get("timezone", "Asia/Shanghai"),
         redis_url=env.get("MONITOR_REDIS_URL") or data.get("dedup", {}).get("redis_url") or None,
+        extract_workers=_workers(
+            env.get("MONITOR_EXTRACT_WORKERS") or data.get("extract", {}).get("workers")
+        ),
         recipients=tuple(_parse_recipient(entry) for entry in digest.get("recipients", [])),
         smtp=_parse_smtp(root, data.get("smtp", {}), env),
         quiet_day=_choice("digest.quiet_day", digest.get("quiet_day", "send"), _QUIET_DAY),
         schedule=_parse_schedule(data.get("schedule", {})),
     )
+
+
+def _workers(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise ConfigError(
+            f"extract workers is {value!r}; use a whole number of processes, 1 or more"
+        )
+    return workers
 
 
 def _parse_schedule(data: Mapping) -> Schedule:

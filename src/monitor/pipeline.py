@@ -54,14 +54,16 @@ def run_pipeline(
     items: Iterable[Item],
     trigger: str,
     redis_url: str | None = None,
+    extract_workers: int | None = None,
 ) -> dict[str, int]:
     """One whole pass: store the captures, run every stage, record the run; return its counts.
 
     Args:
         redis_url: where the shared LSH index lives, if not in this process.
+        extract_workers: processes extracting pages at once (default: one per usable core).
     """
     run_id = begin_run(db, trigger)
-    context = RunContext(run_id=run_id, redis_url=redis_url)
+    context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
     results = [store_captures(db, items, run_id)]
     results += [stage(db, context) for stage in STAGES]
     return finish_run(db, run_id, results) | {"run_id": run_id}
@@ -98,12 +100,17 @@ def summary_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
     return [(label, counts.get(key, 0)) for key, label in SUMMARY_KEYS]
 
 
-def reprocess_pipeline(db: Database, trigger: str, redis_url: str | None = None) -> dict[str, int]:
+def reprocess_pipeline(
+    db: Database,
+    trigger: str,
+    redis_url: str | None = None,
+    extract_workers: int | None = None,
+) -> dict[str, int]:
     """Re-extract every stored capture, then run every stage; return the run's counts."""
     from monitor.stages.reprocess import reprocess_captures
 
     run_id = begin_run(db, trigger)
-    context = RunContext(run_id=run_id, redis_url=redis_url)
+    context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
     results = [reprocess_captures(db, context)]
     results += [stage(db, context) for stage in STAGES]
     return finish_run(db, run_id, results) | {"run_id": run_id}

@@ -67,6 +67,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
             include_comments=False,
             include_tables=True,
             deduplicate=False,
+            fast=True,
         )
     except (ValueError, TypeError, ParserError) as exc:
         return Rejection(f"malformed HTML: {exc}")

@@ -23,6 +23,8 @@ class RunContext:
     run_id: int | None = None
     # Redis URL of the shared LSH index; None keeps the index in the process.
     redis_url: str | None = None
+    # Processes extracting pages at once; None: one per usable core.
+    extract_workers: int | None = None
 
 
 @dataclass

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.extract import ArticleDraft, Rejection, extract_article
+from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.article import CaptureInput
+from monitor.extract.parallel import extract_many
 from monitor.sources import Item, RawCapture, SourceFailure, Unchanged
 from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches
 from monitor.store import Database
@@ -104,12 +105,16 @@ def extraction_batches(db: Database) -> list[list[int]]:
 
 
 def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageResult:
-    """Extract the articles of some captures in one transaction; others may run at once."""
+    """Extract the articles of some captures in one transaction; others may run at once.
+
+    The pages are extracted over the worker processes of `context.extract_workers`.
+    """
     result = StageResult("extract")
     with db.transaction() as session:
         query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
-        for capture in session.scalars(query):
-            draft = extract_article(capture_input(capture))
+        captures = list(session.scalars(query.order_by(Capture.id)))
+        drafts = extract_many([capture_input(c) for c in captures], context.extract_workers)
+        for capture, draft in zip(captures, drafts, strict=True):
             if isinstance(draft, Rejection):
                 reject(session, capture, draft.reason, context)
                 result.add("failures")

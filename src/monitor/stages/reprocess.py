@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from monitor.extract import Rejection, extract_article
+from monitor.extract import ArticleDraft, Rejection
+from monitor.extract.parallel import extract_many
 from monitor.stages import RunContext, StageResult, pending_batches
 from monitor.stages.capture import article_values, capture_input, reject
 from monitor.stages.measure import retract_measures
@@ -37,13 +38,18 @@ def reprocess_captures(db: Database, context: RunContext) -> StageResult:
     query = select(Capture.id).where(Capture.status != "new").order_by(Capture.id)
     for ids in pending_batches(db, query):
         with db.transaction() as session:
-            for capture in session.scalars(select(Capture).where(Capture.id.in_(ids))):
-                result.add(_reprocess(session, capture, context))
+            captures = list(
+                session.scalars(select(Capture).where(Capture.id.in_(ids)).order_by(Capture.id))
+            )
+            drafts = extract_many([capture_input(c) for c in captures], context.extract_workers)
+            for capture, draft in zip(captures, drafts, strict=True):
+                result.add(_reprocess(session, capture, draft, context))
     return result
 
 
-def _reprocess(session: Session, capture: Capture, context: RunContext) -> str:
-    draft = extract_article(capture_input(capture))
+def _reprocess(
+    session: Session, capture: Capture, draft: ArticleDraft | Rejection, context: RunContext
+) -> str:
     article = session.scalar(select(Article).where(Article.capture_id == capture.id))
     if isinstance(draft, Rejection):
         if article is None:

@@ -1,0 +1,131 @@
+"""Extraction over worker processes: the same articles as in this process, in order, and a page
+that breaks the extractor recorded against its capture alone."""
+
+import pytest
+from sqlalchemy import select
+
+from monitor.extract import parallel
+from monitor.extract.article import CaptureInput, Rejection
+from monitor.pipeline import run_pipeline
+from monitor.sources import RawCapture
+from monitor.store.models import Article, Failure
+
+
+def _inputs(seed_captures: list[RawCapture], count: int) -> list[CaptureInput]:
+    pages = []
+    for number in range(count):
+        capture = seed_captures[number % len(seed_captures)]
+        # each page different, so that order mistakes show
+        data = capture.data.replace("国务院".encode(), f"国务院{number}".encode(), 1)
+        pages.append(CaptureInput(data, capture.media_type, f"{capture.origin}#{number}"))
+    return [*pages, CaptureInput(b"", "text/plain", "empty.txt")]
+
+
+def test_worker_processes_give_the_articles_of_this_process_in_order(seed_captures):
+    inputs = _inputs(seed_captures, parallel.MIN_PARALLEL)
+    here = parallel.extract_many(inputs, workers=1)
+    try:
+        spread = parallel.extract_many(inputs, workers=2)
+    finally:
+        parallel.shutdown()
+    assert spread == here
+    assert [type(d).__name__ for d in spread[-2:]] == ["ArticleDraft", "Rejection"]
+    assert "国务院31" in spread[-2].body or "国务院31" in spread[-2].title
+
+
+def test_small_batches_stay_in_this_process(seed_captures, monkeypatch):
+    monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)
+    drafts = parallel.extract_many(_inputs(seed_captures, 3), workers=4)
+    assert len(drafts) == 4
+
+
+def test_a_page_that_breaks_the_extractor_fails_alone(db, seed_captures, monkeypatch):
+    real = parallel.extract_article
+
+    def breaks_on_one(capture: CaptureInput):
+        if capture.origin == "broken.html":
+            raise IndexError("list index out of range")
+        return real(capture)
+
+    monkeypatch.setattr(parallel, "extract_article", breaks_on_one)
+    broken = RawCapture("test", "broken.html", b"<html><p>x</p></html>", "text/html")
+    counts = run_pipeline(db, [broken, *seed_captures], "test", extract_workers=1)
+    assert counts["articles"] == 2
+    assert counts["failures"] == 1
+    with db.sessions() as session:
+        (failure,) = session.scalars(select(Failure))
+        assert failure.origin == "broken.html"
+        assert failure.reason == "extraction failed: IndexError: list index out of range"
+        assert len(session.scalars(select(Article)).all()) == 2
+
+
+def test_a_dead_worker_pool_is_replaced_then_work_stays_here(seed_captures, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker was killed")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    started = []
+    monkeypatch.setattr(parallel, "_shared_pool", lambda workers: started.append(1) or Broken())
+    inputs = _inputs(seed_captures, parallel.MIN_PARALLEL)
+    drafts = parallel.extract_many(inputs, workers=2)
+    assert len(started) == 2
+    assert drafts == parallel.extract_many(inputs, workers=1)
+    assert not any(isinstance(d, Rejection) and "extraction failed" in d.reason for d in drafts)
+
+
+def test_a_daemonic_process_extracts_itself(seed_captures, monkeypatch):
+    import multiprocessing
+
+    # a Dask worker or a pool's worker may not start processes of its own
+    monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)
+    monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)
+    inputs = _inputs(seed_captures, parallel.MIN_PARALLEL)
+    assert len(parallel.extract_many(inputs, workers=2)) == len(inputs)
+
+
+_KILLED_PARENT = """
+import os, sys
+from monitor.extract import parallel
+from monitor.extract.article import CaptureInput
+
+def main():
+    pages = [CaptureInput(b"page", "text/plain", str(n)) for n in range(parallel.MIN_PARALLEL)]
+    parallel.extract_many(pages, workers=2)
+    print(" ".join(str(pid) for pid in parallel._pool._processes), flush=True)
+    os.kill(os.getpid(), 9)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_PARENT)
+    # orphaned workers would hold the output pipe open, so the run would end by its timeout
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert len(workers) == 2
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)
