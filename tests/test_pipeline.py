@@ -69,6 +69,31 @@ def test_the_event_gives_the_year_to_the_undated_report(db, seed_captures):
     assert people.date_text == "--01-20"
 
 
+def test_an_event_a_copy_leaves_takes_the_headline_of_the_members_it_keeps(db, seed_captures):
+    guangming, people = seed_captures
+    # both write-ups republished on 5 March: one event of that day, headed by the first one
+    republished = _variant(guangming, "2021-01-20 13:38", "2021-03-05 09:00", "march-gm.txt")
+    republished = _variant(republished, "1月20日,", "3月5日,", "march-gm.txt")
+    march_people = _variant(people, "1月20日电", "3月5日电", "march-people.txt")
+    march_people = _variant(march_people, "20日上午", "5日上午", "march-people.txt")
+    run_pipeline(db, [republished, march_people], "test")
+    # the January original arrives: the republished copy follows it into its own event
+    counts = run_pipeline(db, [guangming], "test")
+    assert counts["copies"] == 1
+    with db.sessions() as session:
+        events = {e["date"]: e for e in list_events(session)}
+        people_title = session.scalars(
+            select(Article.title).where(Article.outlet == "人民网")
+        ).one()
+    assert set(events) == {"2021-01-20", "2021-03-05"}
+    assert {a["origin"] for a in events["2021-01-20"]["articles"]} == {
+        guangming.origin,
+        "march-gm.txt",
+    }
+    assert [a["origin"] for a in events["2021-03-05"]["articles"]] == ["march-people.txt"]
+    assert events["2021-03-05"]["title"] == people_title
+
+
 def test_running_again_changes_nothing(db, seed_captures):
     run_pipeline(db, seed_captures, "test")
     before = {m: _count(db, m) for m in (Capture, Article, Event, Measure, Commitment, Change)}

@@ -37,6 +37,22 @@ def test_batched_signatures_equal_one_by_one():
         assert np.array_equal(row, sig.signature(text).hashvalues)
 
 
+def test_shingling_once_gives_the_same_signatures():
+    texts = [BODY_A, BODY_B, "短文", ""]
+    codes, matrix = sig.shingles_and_signatures(texts)
+    assert np.array_equal(matrix, sig.signature_matrix(texts))
+    for text, own in zip(texts, codes, strict=True):
+        assert np.array_equal(own, sig.shingle_codes(text))
+
+
+def test_shared_codes_are_counted_as_a_set_intersection_would():
+    generator = np.random.default_rng(7)
+    for size_a, size_b in ((0, 5), (1, 1), (50, 3000), (3000, 50), (2000, 2000)):
+        a = np.unique(generator.integers(0, 5000, size_a, dtype=np.uint64))
+        b = np.unique(generator.integers(0, 5000, size_b, dtype=np.uint64))
+        assert sig.common_count(a, b) == len(np.intersect1d(a, b)) == sig.common_count(b, a)
+
+
 def test_signatures_load_as_lean_minhash_and_index_in_datasketch_lsh():
     stored = sig.from_bytes(sig.to_bytes(sig.signature(BODY_A)))
     assert isinstance(stored, LeanMinHash)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.dedup.lsh import LSHIndex
-from monitor.dedup.signatures import containment, jaccard
+from monitor.dedup.signatures import common_count
 
 # LSH proposes candidates at a low estimated Jaccard so that copies with scattered edits are
 # not missed; the exact check below removes the false candidates this admits.
@@ -54,12 +54,15 @@ def find_copy(
     best: CopyMatch | None = None
     for candidate in candidates:
         other = shingles_of(candidate)
-        similarity = jaccard(own, other)
+        if not len(own) or not len(other):
+            continue
+        common = common_count(own, other)  # once, for the Jaccard and both containments
+        similarity = common / (len(own) + len(other) - common)
         match = None
         if similarity >= COPY_JACCARD:
             match = CopyMatch(candidate, similarity, "jaccard")
         else:
-            contained = max(containment(own, other), containment(other, own))
+            contained = common / min(len(own), len(other))  # the shorter inside the longer
             if contained >= COPY_CONTAINMENT:
                 match = CopyMatch(candidate, contained, "containment")
         if match and (best is None or match.similarity > best.similarity):

@@ -122,6 +122,12 @@ def signature_matrix(texts: Sequence[str]) -> np.ndarray:
     return _minhash([_packed(text) for text in texts])  # repeats do not change a minimum
 
 
+def shingles_and_signatures(texts: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The shingle codes of many texts and their signature matrix, shingling each text once."""
+    codes = [shingle_codes(text) for text in texts]
+    return codes, _minhash(codes)
+
+
 def token_signature(tokens: Iterable[str]) -> Signature:
     """The signature of a set of tokens (words, names), each hashed whole."""
     codes = [
@@ -170,16 +176,28 @@ def from_bytes(data: bytes) -> Signature:
     return as_signature(np.frombuffer(data, dtype="<u4"))
 
 
+def common_count(a: np.ndarray, b: np.ndarray) -> int:
+    """How many codes two sorted arrays of distinct shingle codes share (shingle_codes gives
+    them sorted): a binary search of the shorter in the longer, no sort of both."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two arrays of distinct shingle codes."""
+    """Exact Jaccard similarity of two sorted arrays of distinct shingle codes."""
     if not len(a) or not len(b):
         return 0.0
-    common = len(np.intersect1d(a, b, assume_unique=True))
+    common = common_count(a, b)
     return common / (len(a) + len(b) - common)
 
 
 def containment(inner: np.ndarray, outer: np.ndarray) -> float:
-    """Share of `inner`'s shingle codes found in `outer`."""
+    """Share of `inner`'s shingle codes found in `outer` (both sorted and distinct)."""
     if not len(inner):
         return 0.0
-    return len(np.intersect1d(inner, outer, assume_unique=True)) / len(inner)
+    return common_count(inner, outer) / len(inner)

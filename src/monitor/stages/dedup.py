@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy
@@ -18,7 +17,7 @@ from monitor.dedup.signatures import (
     as_signature,
     from_bytes,
     shingle_codes,
-    signature_matrix,
+    shingles_and_signatures,
     to_bytes,
 )
 from monitor.extract.meta import CHINA_TZ, year_for
@@ -43,15 +42,22 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     pending = _in_content_order(select(Article.id).where(Article.dedup_done.is_(False)))
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            shingles_of = _body_shingles(session)
             articles = list(
-                session.scalars(_in_content_order(select(Article).where(Article.id.in_(ids))))
+                session.scalars(
+                    _in_content_order(select(Article).where(Article.id.in_(ids))).options(
+                        contains_eager(Article.capture)
+                    )
+                )
             )
-            matrix = signature_matrix([article.body for article in articles])
-            for article, values in zip(articles, matrix, strict=True):
-                sig = as_signature(values)
+            codes, matrix = shingles_and_signatures([article.body for article in articles])
+            signatures = [as_signature(values) for values in matrix]
+            shingles_of = _BodyShingles(session)
+            shingles_of.known.update((a.id, c) for a, c in zip(articles, codes, strict=True))
+            # the candidates of the whole batch, with their captures, in one query
+            shingles_of.load(set().union(*(index.candidates(sig) for sig in signatures)))
+            for article, own, sig in zip(articles, codes, signatures, strict=True):
                 article.signature, article.dedup_done = to_bytes(sig), True
-                match = find_copy(shingles_of(article.id), index.candidates(sig), shingles_of)
+                match = find_copy(own, index.candidates(sig), shingles_of)
                 if match is None:
                     index.add(article.id, sig)
                     continue
@@ -101,16 +107,31 @@ def _promote(
     index.add(article.id, sig)
 
 
-def _body_shingles(session: Session) -> Callable[[int], np.ndarray]:
+class _BodyShingles:
     """Shingle codes of stored articles' bodies by id, each computed once per batch."""
-    cache: dict[int, np.ndarray] = {}
 
-    def shingles_of(article_id: int) -> np.ndarray:
-        if article_id not in cache:
-            cache[article_id] = shingle_codes(session.get_one(Article, article_id).body)
-        return cache[article_id]
+    _CHUNK = 500  # ids per query
 
-    return shingles_of
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[int, np.ndarray] = {}
+
+    def load(self, article_ids: set[int]) -> None:
+        """Read the articles not known yet (with their captures) and shingle their bodies."""
+        missing = sorted(article_ids - self.known.keys())
+        for start in range(0, len(missing), self._CHUNK):
+            query = (
+                select(Article)
+                .where(Article.id.in_(missing[start : start + self._CHUNK]))
+                .options(joinedload(Article.capture))
+            )
+            for article in self.session.scalars(query):
+                self.known[article.id] = shingle_codes(article.body)
+
+    def __call__(self, article_id: int) -> np.ndarray:
+        if article_id not in self.known:
+            self.load({article_id})
+        return self.known[article_id]
 
 
 def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:
@@ -142,91 +163,129 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     index, loaded = ev.EventIndex(), set[str]()
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            batch = _in_content_order(select(Article).where(Article.id.in_(ids)))
-            for article in session.scalars(batch):
-                event_id, score = _assign_event(session, article, index, loaded)
+            batch = _EventBatch(session, ids, index, loaded)
+            for article in session.scalars(
+                _in_content_order(select(Article).where(Article.id.in_(ids))).options(
+                    contains_eager(Article.capture)
+                )
+            ):
+                event_id, score = batch.assign(article)
                 session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
                 article.event_done = True
-                touched.add(event_id)
-                session.flush()
-                for gone in _rehome_copies(session, article.id, event_id):
-                    index.drop(gone)
-                _adopt_commitments(session, article.id, event_id)
-                _settle_event(session, session.get_one(Event, event_id))
+                batch.touched.add(event_id)
+                if article.id in batch.has_copies:
+                    session.flush()
+                    left, gone = _rehome_copies(session, article.id, event_id)
+                    for event in gone:
+                        index.drop(event)
+                    # the events the copies left are settled again, on their remaining members
+                    batch.touched = (batch.touched | left) - gone
+            session.flush()
+            _adopt_commitments(session, ids)
+            _settle_events(session, batch.touched)
+            touched |= batch.touched
     result.add("events", len(touched))
     return result
 
 
-def _assign_event(
-    session: Session, article: Article, index: ev.EventIndex, loaded: set[str]
-) -> tuple[int, float]:
-    features = ev.event_features(article.title, article.body, _when(article))
-    article.features = features.to_json()
-    canonical = session.scalar(
-        select(CopyLink.canonical_id).where(CopyLink.article_id == article.id)
-    )
-    if canonical is not None:
-        event_id = session.scalar(
-            select(EventArticle.event_id).where(EventArticle.article_id == canonical)
+class _EventBatch:
+    """What the events stage looks up once per batch: which articles are copies of which, the
+    events of their originals, and which have copies of their own."""
+
+    def __init__(
+        self, session: Session, ids: list[int], index: ev.EventIndex, loaded: set[str]
+    ) -> None:
+        self.session, self.index, self.loaded = session, index, loaded
+        self.touched: set[int] = set()
+        links = session.execute(
+            select(CopyLink.article_id, CopyLink.canonical_id).where(CopyLink.article_id.in_(ids))
         )
-        if event_id is not None:
-            return event_id, 1.0
-    _load_events(session, features, index, loaded)
-    found = index.best(features)
-    if found is not None:
-        event = session.get_one(Event, found[0])
-        merged = ev.merge(index.features(event.id), features)
-        event.features = merged.to_json()
-        index.put(event.id, merged)
-        return event.id, round(found[1], 4)
-    event = Event(
-        day=_day(features),
-        month_day=f"{features.month:02d}-{features.day:02d}"
-        if features.month and features.day
-        else "",
-        title=article.title,
-        features=features.to_json(),
-    )
-    session.add(event)
-    session.flush()
-    index.put(event.id, features)
-    return event.id, 1.0
+        self.original_of = dict(links.tuples().all())
+        self.event_of = dict(
+            session.execute(
+                select(EventArticle.article_id, EventArticle.event_id).where(
+                    EventArticle.article_id.in_(set(self.original_of.values()))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        self.has_copies = set(
+            session.scalars(select(CopyLink.canonical_id).where(CopyLink.canonical_id.in_(ids)))
+        )
+
+    def assign(self, article: Article) -> tuple[int, float]:
+        """The event of an article (created if new), with its score."""
+        event_id, score = self._find(article)
+        self.event_of[article.id] = event_id
+        return event_id, score
+
+    def _find(self, article: Article) -> tuple[int, float]:
+        features = ev.event_features(article.title, article.body, _when(article))
+        article.features = features.to_json()
+        original = self.original_of.get(article.id)
+        if original is not None and original in self.event_of:
+            return self.event_of[original], 1.0  # a copy goes where its original went
+        self._load_events(features)
+        found = self.index.best(features)
+        if found is not None:
+            event = self.session.get_one(Event, found[0])
+            merged = ev.merge(self.index.features(event.id), features)
+            event.features = merged.to_json()
+            self.index.put(event.id, merged)
+            return event.id, round(found[1], 4)
+        event = Event(
+            day=_day(features),
+            month_day=f"{features.month:02d}-{features.day:02d}"
+            if features.month and features.day
+            else "",
+            title=article.title,
+            features=features.to_json(),
+        )
+        self.session.add(event)
+        self.session.flush()
+        self.index.put(event.id, features)
+        return event.id, 1.0
+
+    def _load_events(self, features: ev.EventFeatures) -> None:
+        """Put the stored events of the days around an article's date into the index, once."""
+        if features.month is None or features.day is None:
+            return
+        anchor = date(features.year or 2000, features.month, features.day)
+        days = {
+            date.fromordinal(anchor.toordinal() + offset).strftime("%m-%d")
+            for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1)
+        } - self.loaded
+        if days:
+            stored = self.session.execute(
+                select(Event.id, Event.features).where(Event.month_day.in_(days))
+            )
+            for event_id, data in stored:
+                self.index.put(event_id, ev.EventFeatures.from_json(data))
+            self.loaded |= days
 
 
-def _load_events(
-    session: Session, features: ev.EventFeatures, index: ev.EventIndex, loaded: set[str]
-) -> None:
-    """Put the stored events of the days around an article's date into the index, once."""
-    if features.month is None or features.day is None:
-        return
-    anchor = date(features.year or 2000, features.month, features.day)
-    days = {
-        date.fromordinal(anchor.toordinal() + offset).strftime("%m-%d")
-        for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1)
-    } - loaded
-    if days:
-        for event in session.scalars(select(Event).where(Event.month_day.in_(days))):
-            index.put(event.id, ev.EventFeatures.from_json(event.features))
-        loaded |= days
-
-
-def _adopt_commitments(session: Session, article_id: int, event_id: int) -> None:
-    """Give an event the commitments of an article that lost theirs (a reprocessed article)."""
-    observed = (
-        select(Observation.commitment_id)
+def _adopt_commitments(session: Session, article_ids: list[int]) -> None:
+    """Give events the commitments of their articles that lost theirs (reprocessed articles)."""
+    orphans = session.execute(
+        select(Commitment.id, EventArticle.event_id)
+        .join(Observation, Observation.commitment_id == Commitment.id)
         .join(Measure, Measure.id == Observation.measure_id)
-        .where(Measure.article_id == article_id)
+        .join(EventArticle, EventArticle.article_id == Measure.article_id)
+        .where(Measure.article_id.in_(article_ids), Commitment.event_id.is_(None))
     )
-    session.execute(
-        update(Commitment)
-        .where(Commitment.id.in_(observed), Commitment.event_id.is_(None))
-        .values(event_id=event_id)
-        .execution_options(synchronize_session=False)
-    )
+    for commitment_id, event_id in dict(orphans.tuples().all()).items():
+        session.execute(
+            update(Commitment)
+            .where(Commitment.id == commitment_id, Commitment.event_id.is_(None))
+            .values(event_id=event_id)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> list[int]:
-    """Move the copies of a canonical article into its event; drop events left empty.
+def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> tuple[set[int], set[int]]:
+    """Move the copies of a canonical article into its event; drop events left empty. Return
+    the events the copies left that still have members, and those dropped.
 
     A copy goes where its original goes. When an earlier-published copy became the canonical
     article after its copies were placed, they follow it here.
@@ -240,14 +299,14 @@ def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> list[i
         )
     )
     if not old_events:
-        return []
+        return set(), set()
     session.execute(
         update(EventArticle)
         .where(EventArticle.article_id.in_(copies))
         .values(event_id=event_id)
         .execution_options(synchronize_session=False)
     )
-    gone = []
+    gone = set()
     for old in old_events:
         if session.scalar(select(EventArticle.id).where(EventArticle.event_id == old).limit(1)):
             continue
@@ -255,35 +314,59 @@ def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> list[i
             update(Commitment).where(Commitment.event_id == old).values(event_id=event_id)
         )
         session.delete(session.get_one(Event, old))
-        gone.append(old)
+        gone.add(old)
     session.flush()
-    return gone
+    return old_events - gone, gone
 
 
-def _settle_event(session: Session, event: Event) -> None:
-    """Give the event the earliest full date of its members, and that year to undated members."""
-    features = ev.EventFeatures.from_json(event.features)
-    event.day = _day(features) or event.day
-    if event.day is None:
-        return
-    members = session.scalars(
-        select(Article)
-        .join(EventArticle, EventArticle.article_id == Article.id)
-        .where(EventArticle.event_id == event.id)
-    ).all()
-    titled = [a for a in members if a.published_at is not None and not a.title_derived]
-    if titled:
-        event.title = min(titled, key=lambda a: (a.published_at, a.capture.sha256)).title
-    for article in members:
-        if (
-            article.published_at is None
-            and article.date_text
-            and article.date_text.startswith("--")
-        ):
-            month, day = int(article.date_text[2:4]), int(article.date_text[5:7])
-            year = year_for(month, day, event.day)
-            article.published_at = _china_midnight(date(year, month, day))
-            article.date_source = "event"
+def _settle_events(session: Session, event_ids: set[int]) -> None:
+    """Give each event the earliest full date of its members, the headline of its earliest
+    titled member, and that year to undated members."""
+    members: dict[int, list[Any]] = {event_id: [] for event_id in event_ids}
+    rows = session.execute(
+        select(
+            EventArticle.event_id,
+            Article.id,
+            Article.title,
+            Article.title_derived,
+            Article.published_at,
+            Article.date_text,
+            Capture.sha256,
+        )
+        .join(Article, Article.id == EventArticle.article_id)
+        .join(Capture, Capture.id == Article.capture_id)
+        .where(EventArticle.event_id.in_(event_ids))
+    )
+    for row in rows:
+        members[row.event_id].append(row)
+    for event in session.scalars(select(Event).where(Event.id.in_(event_ids))):
+        features = ev.EventFeatures.from_json(event.features)
+        event.day = _day(features) or event.day
+        if event.day is None:
+            continue
+        event.title = _headline(members[event.id]) or event.title
+        for member in members[event.id]:
+            if member.published_at is None and (member.date_text or "").startswith("--"):
+                month, day = int(member.date_text[2:4]), int(member.date_text[5:7])
+                year = year_for(month, day, event.day)
+                article = session.get_one(Article, member.id)
+                article.published_at = _china_midnight(date(year, month, day))
+                article.date_source = "event"
+
+
+def _headline(members: list[Any]) -> str | None:
+    """The headline of the earliest published member with a headline of its own; failing
+    that, the earliest member's title made from its opening."""
+    titled = [m for m in members if m.published_at and not m.title_derived]
+    first = min(
+        titled or members,
+        key=lambda m: (m.published_at is None, m.published_at or _NEVER, m.sha256),
+        default=None,
+    )
+    return first.title if first else None
+
+
+_NEVER = datetime.max.replace(tzinfo=CHINA_TZ)
 
 
 def _when(article: Article) -> tuple[int | None, int, int] | None:
