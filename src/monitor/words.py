@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 
 import jieba
@@ -23,6 +24,24 @@ def keywords(text: str, count: int) -> list[str]:
     import jieba.analyse
 
     return list(jieba.analyse.extract_tags(text, topK=count))
+
+
+# Topic words of an article: its most characteristic words among the headline and the opening,
+# where a report says what it is about.
+TOPIC_COUNT = 12
+TOPIC_LEAD_CHARS = 400
+_NUMBER = re.compile(r"[\d.]+")
+
+
+def topic_words(title: str, body: str) -> tuple[str, ...]:
+    """The article's topic words (jieba TF-IDF keywords of its headline and opening)."""
+    text = title + "。" + body[:TOPIC_LEAD_CHARS]
+    return tuple(w for w in keywords(text, TOPIC_COUNT) if not _NUMBER.fullmatch(w))
+
+
+def load() -> None:
+    """Load the dictionaries now rather than at the first use."""
+    _ready()
 
 
 # Adverbs and verbs that start a predicate after a noun ("部门共同谋划"), never part of it.

@@ -7,6 +7,7 @@ find them. What they share is who spoke, where, when and about what; those featu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,14 +24,13 @@ _WEIGHTS = {"speakers": 0.45, "venues": 0.2, "topics": 0.35}
 # with a seventh of the report's topic words does; a venue with generic shared words (国务院
 # 新闻办公室 + 体系, 措施) does not.
 JOIN_SCORE = 0.5
-_TOPIC_COUNT = 12
 # An event keeps at most this many topic words as reports join it, so that a large event stays
 # as findable by LSH as a small one.
 _EVENT_TOPICS = 30
 # LSH over feature tokens proposes candidate events at a low estimated Jaccard; the two seed
 # reports share about 0.35 of their tokens, unrelated reports of one day under 0.05.
 FEATURE_LSH_THRESHOLD = 0.1
-_LEAD_CHARS = 400
+_LEAD_CHARS = 400  # where a report names its venue
 _SPEAKER = re.compile(
     rf"(?P<prefix>[\u4e00-\u9fa5]{{0,12}}?)(?P<title>{orgs.OFFICIAL_TITLES})"
     r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在)"
@@ -89,12 +89,16 @@ class EventFeatures:
 
 
 def event_features(
-    title: str, body: str, when: tuple[int | None, int, int] | None
+    title: str,
+    body: str,
+    when: tuple[int | None, int, int] | None,
+    topics: Sequence[str] | None = None,
 ) -> EventFeatures:
     """Features of the event an article reports.
 
     Args:
         when: (year or None, month, day) of publication, if known.
+        topics: the article's topic words (words.topic_words), if extraction found them.
     """
     lead = body[:_LEAD_CHARS]
     speakers: dict[str, Speaker] = {}
@@ -115,13 +119,8 @@ def event_features(
         year,
         tuple(speakers.values()),
         tuple(venues),
-        tuple(topic_words(title + "。" + lead)),
+        tuple(topics) if topics is not None else words.topic_words(title, body),
     )
-
-
-def topic_words(text: str) -> list[str]:
-    """The text's most characteristic words (jieba TF-IDF keywords)."""
-    return [w for w in words.keywords(text, _TOPIC_COUNT) if not re.fullmatch(r"[\d.]+", w)]
 
 
 def score(a: EventFeatures, b: EventFeatures) -> float:

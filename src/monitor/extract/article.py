@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor import words
 from monitor.extract import meta
 from monitor.extract.decode import DecodeFailure, decode_bytes
 from monitor.extract.outlets import most_named_site, outlet_for_url
@@ -40,6 +41,9 @@ class ArticleDraft:
     editor: str | None
     extractor: str
     url: str | None = None
+    # topic words of the headline and opening (words.topic_words), for grouping into events;
+    # found here because extraction runs in parallel worker processes
+    topics: tuple[str, ...] = ()
 
     @property
     def published_at(self) -> datetime | None:
@@ -146,6 +150,7 @@ def assemble(parts: ArticleParts, capture: CaptureInput) -> ArticleDraft:
         editor=meta.find_editor(parts.footer) or meta.find_editor(parts.body[-200:]),
         extractor=parts.extractor,
         url=capture.origin if re.match(r"https?://", capture.origin) else None,
+        topics=words.topic_words(parts.title, parts.body),
     )
 
 

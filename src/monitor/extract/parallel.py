@@ -96,7 +96,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():  # not on POSIX
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["monitor.extract.parallel", "monitor.extract.html"])
+    context.set_forkserver_preload(["monitor.extract.warm"])
     return context
 
 

@@ -163,6 +163,8 @@ def article_values(draft: ArticleDraft) -> dict:
         "reporter": draft.reporter,
         "editor": draft.editor,
         "extractor": draft.extractor,
+        # the events stage completes the features; the topic words come from the workers
+        "features": {"topics": list(draft.topics)},
     }
 
 

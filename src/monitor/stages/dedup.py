@@ -115,6 +115,9 @@ class _BodyShingles:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[int, np.ndarray] = {}
+        # held so that the session's identity map (weak references) keeps them: a candidate
+        # found to be the original is then at hand, with its capture, without a query
+        self.articles: list[Article] = []
 
     def load(self, article_ids: set[int]) -> None:
         """Read the articles not known yet (with their captures) and shingle their bodies."""
@@ -127,6 +130,7 @@ class _BodyShingles:
             )
             for article in self.session.scalars(query):
                 self.known[article.id] = shingle_codes(article.body)
+                self.articles.append(article)
 
     def __call__(self, article_id: int) -> np.ndarray:
         if article_id not in self.known:
@@ -221,7 +225,8 @@ class _EventBatch:
         return event_id, score
 
     def _find(self, article: Article) -> tuple[int, float]:
-        features = ev.event_features(article.title, article.body, _when(article))
+        topics = (article.features or {}).get("topics")  # found at extraction
+        features = ev.event_features(article.title, article.body, _when(article), topics)
         article.features = features.to_json()
         original = self.original_of.get(article.id)
         if original is not None and original in self.event_of:

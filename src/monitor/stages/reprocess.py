@@ -73,7 +73,7 @@ def _reprocess(
     _retract(session, article, context)
     for key, value in values.items():
         setattr(article, key, value)
-    article.signature = article.features = None
+    article.signature = None  # features: the new topic words, the events stage adds the rest
     article.dedup_done = article.event_done = article.measures_done = False
     return "reextracted"
 

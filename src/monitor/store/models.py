@@ -116,6 +116,8 @@ class Article(Base):
     editor: Mapped[str | None] = mapped_column(String(200))
     extractor: Mapped[str] = mapped_column(String(32))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # what the article says about its event (dedup.events.EventFeatures): the topic words from
+    # extraction, the rest from the events stage
     features: Mapped[dict[str, Any] | None]
     # pipeline progress: each stage sets its flag in the transaction that stores its output
     dedup_done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
