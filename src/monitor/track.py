@@ -8,6 +8,7 @@ one that says the same again is reaffirmed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from monitor.measures import mask
@@ -44,7 +45,7 @@ def commitment_fields(text: str, actor: str | None, quantities: list, periods: l
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of the character pairs of two texts with numbers masked."""
-    pairs_a, pairs_b = _pairs(mask(strip_marker(a))), _pairs(mask(strip_marker(b)))
+    pairs_a, pairs_b = _text_pairs(a), _text_pairs(b)
     if not pairs_a or not pairs_b:
         return 0.0
     return len(pairs_a & pairs_b) / len(pairs_a | pairs_b)
@@ -77,5 +78,8 @@ def compare(previous: dict[str, Any], current: dict[str, Any]) -> Outcome:
     return Outcome("CHANGED", before, after)
 
 
-def _pairs(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+# A commitment's text is compared with every new measure of its actor: its pairs are kept.
+@lru_cache(maxsize=65_536)
+def _text_pairs(text: str) -> frozenset[str]:
+    masked = mask(strip_marker(text))
+    return frozenset(masked[i : i + 2] for i in range(len(masked) - 1))
