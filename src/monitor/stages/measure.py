@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from monitor import track
 from monitor.dedup import events as ev
@@ -115,11 +115,15 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     )
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
+            # the batch's measures with their articles and captures, in one query
+            query = (
+                select(Measure)
+                .where(Measure.id.in_(ids))
+                .options(joinedload(Measure.article).joinedload(Article.capture))
+            )
+            measures = {measure.id: measure for measure in session.scalars(query)}
             for measure_id in ids:
-                outcome = _track_measure(
-                    session, session.get_one(Measure, measure_id), context.run_id
-                )
-                result.add(outcome)
+                result.add(_track_measure(session, measures[measure_id], context.run_id))
     return result
 
 
