@@ -12,7 +12,8 @@ jieba.setLogLevel(logging.WARNING)
 
 
 @cache
-def _ready() -> None:
+def load() -> None:
+    """Load the dictionaries (the first use does, if this was not called)."""
     # Loading the dictionaries costs about 1.5 s, so it waits for the first use: the read-only
     # commands never pay it.
     jieba.initialize()
@@ -20,7 +21,7 @@ def _ready() -> None:
 
 def keywords(text: str, count: int) -> list[str]:
     """The `count` most characteristic words of `text` (TF-IDF against jieba's corpus)."""
-    _ready()
+    load()
     import jieba.analyse
 
     return list(jieba.analyse.extract_tags(text, topK=count))
@@ -39,11 +40,6 @@ def topic_words(title: str, body: str) -> tuple[str, ...]:
     return tuple(w for w in keywords(text, TOPIC_COUNT) if not _NUMBER.fullmatch(w))
 
 
-def load() -> None:
-    """Load the dictionaries now rather than at the first use."""
-    _ready()
-
-
 # Adverbs and verbs that start a predicate after a noun ("部门共同谋划"), never part of it.
 _NOT_BRIDGES = frozenset({"共同", "一起", "联合", "同时", "进一步", "全面", "加快", "推动", "支持"})
 
@@ -54,7 +50,7 @@ def leading_noun(text: str) -> str:
     Nouns and distinguishing words (国家级) join; one short verb or adverb may bridge a
     modifier to its head noun (国家级创新平台, 专精特新企业).
     """
-    _ready()
+    load()
     import jieba.posseg
 
     tokens = jieba.posseg.lcut(text)

@@ -194,10 +194,3 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     common = common_count(a, b)
     return common / (len(a) + len(b) - common)
-
-
-def containment(inner: np.ndarray, outer: np.ndarray) -> float:
-    """Share of `inner`'s shingle codes found in `outer` (both sorted and distinct)."""
-    if not len(inner):
-        return 0.0
-    return common_count(inner, outer) / len(inner)

@@ -53,7 +53,8 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
             signatures = [as_signature(values) for values in matrix]
             shingles_of = _BodyShingles(session)
             shingles_of.known.update((a.id, c) for a, c in zip(articles, codes, strict=True))
-            # the candidates of the whole batch, with their captures, in one query
+            # the candidates of the whole batch, with their captures, in one query; each
+            # article asks the index again below, as the batch's own articles join it
             shingles_of.load(set().union(*(index.candidates(sig) for sig in signatures)))
             for article, own, sig in zip(articles, codes, signatures, strict=True):
                 article.signature, article.dedup_done = to_bytes(sig), True
