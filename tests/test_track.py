@@ -1,6 +1,15 @@
 """Deciding NEW, CHANGED and reaffirmed from commitment fields."""
 
-from monitor.track import best_match, commitment_fields, compare
+import random
+
+from monitor.track import (
+    SAME_COMMITMENT,
+    Candidates,
+    best_match,
+    commitment_fields,
+    compare,
+    similarity,
+)
 
 TEXT = "第一,支持北京打造战略科技力量。科技部支持北京近600个项目,财政资金达170多亿元。"
 QUANTITY = {"raw": "170多亿元", "value": 1.7e10, "unit": "元", "qualifier": "over"}
@@ -33,3 +42,63 @@ def test_a_different_item_does_not_match():
     candidates = [(1, TEXT), (2, "第三,支持北京科技抗疫。我们建立了部市合作机制。")]
     assert best_match(TEXT.replace("170", "190"), candidates) == 1
     assert best_match("第四,支持北京建设国际人才引进的平台。", candidates) is None
+
+
+def _brute_force(text, entries, limit):
+    """The most similar of the `limit` most recent entries (key, text, rank), the most recent
+    of equals: what the index must find."""
+    recent = sorted(entries, key=lambda e: -e[2])[:limit]
+    scored = [(similarity(text, other), rank, key) for key, other, rank in recent]
+    best = max(scored, default=(0.0, 0, None))
+    return best[2] if best[0] >= SAME_COMMITMENT else None
+
+
+def test_the_index_finds_what_comparing_with_every_text_finds():
+    generator = random.Random(7)
+    words = [
+        "支持",
+        "北京",
+        "科技",
+        "建设",
+        "项目",
+        "资金",
+        "创新",
+        "人才",
+        "平台",
+        "改革",
+        "到2025年",
+    ]
+    texts = ["".join(generator.choices(words, k=generator.randint(3, 12))) for _ in range(300)]
+    index = Candidates(limit=120)
+    entries = []
+    for rank, text in enumerate(texts, start=1):
+        index.add(rank, text, rank)
+        entries.append((rank, text, rank))
+    for key in generator.sample(range(1, 301), 40):  # texts replaced, and dropped
+        text = "".join(generator.choices(words, k=6))
+        index.add(key, text, key)
+        entries = [e for e in entries if e[0] != key] + [(key, text, key)]
+    for key in generator.sample(range(1, 301), 20):
+        index.discard(key)
+        entries = [e for e in entries if e[0] != key]
+    for text in texts[:150] + ["".join(generator.choices(words, k=5)) for _ in range(150)]:
+        assert index.best_match(text) == _brute_force(text, entries, 120)
+
+
+def test_only_the_most_recent_texts_are_matched():
+    index = Candidates(limit=2)
+    index.add("old", TEXT, rank=1)
+    index.add("newer", "第三,支持北京科技抗疫。", rank=2)
+    assert index.best_match(TEXT) == "old"
+    index.add("newest", "第四,支持北京建设国际人才引进的平台。", rank=3)
+    assert index.best_match(TEXT) is None
+    index.discard("newest")
+    assert index.best_match(TEXT) == "old"
+
+
+def test_of_equally_similar_texts_the_most_recent_is_matched():
+    index = Candidates()
+    index.add("first", TEXT, rank=1)
+    index.add("second", TEXT, rank=5)
+    index.add("third", TEXT, rank=3)
+    assert index.best_match(TEXT.replace("170", "190")) == "second"

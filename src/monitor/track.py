@@ -7,9 +7,11 @@ one that says the same again is reaffirmed.
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
@@ -22,6 +24,7 @@ SAME_COMMITMENT = 0.6
 SAME_WORDING = 0.95
 _COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier")
 _COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,83 @@ def similarity(a: str, b: str) -> float:
     pairs_a, pairs_b = _text_pairs(a), _text_pairs(b)
     if not pairs_a or not pairs_b:
         return 0.0
-    return len(pairs_a & pairs_b) / len(pairs_a | pairs_b)
+    common = len(pairs_a & pairs_b)
+    return common / (len(pairs_a) + len(pairs_b) - common)
 
 
-def best_match(text: str, candidates: list[tuple[int, str]]) -> int | None:
-    """The id of the candidate commitment `text` is a version of, if any."""
-    scored = [(similarity(text, other), cid) for cid, other in candidates]
-    best = max(scored, default=(0.0, None))
-    return best[1] if best[0] >= SAME_COMMITMENT else None
+def best_match(text: str, candidates: list[tuple[K, str]]) -> K | None:
+    """The key of the candidate commitment `text` is a version of, if any: the most similar, the
+    first of equals (candidates come most recent first)."""
+    index: Candidates[K] = Candidates()
+    for position, (key, other) in enumerate(candidates):
+        index.add(key, other, rank=len(candidates) - position)
+    return index.best_match(text)
+
+
+class Candidates(Generic[K]):
+    """Commitment texts a new version may be a reworded or re-figured copy of, with an inverted
+    index of their character pairs.
+
+    A text SAME_COMMITMENT-similar to one of `size` pairs shares at least
+    `ceil(SAME_COMMITMENT * size)` of them, so it has one of any `size - that + 1` of them: a
+    lookup reads the texts filed under that many of its rarest pairs, and compares only those.
+
+    Each text has a rank (higher is more recent); only the `limit` most recent are matched.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self._entries: dict[K, tuple[frozenset[str], int]] = {}  # key: pairs, rank
+        self._postings: dict[str, set[K]] = {}
+        self._ranks: list[int] = []  # ascending
+
+    def add(self, key: K, text: str, rank: int) -> None:
+        """Add a text, or replace the one the key had."""
+        self.discard(key)
+        pairs = _text_pairs(text)
+        self._entries[key] = (pairs, rank)
+        for pair in pairs:
+            self._postings.setdefault(pair, set()).add(key)
+        bisect.insort(self._ranks, rank)
+
+    def discard(self, key: K) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        pairs, rank = entry
+        for pair in pairs:
+            self._postings[pair].discard(key)
+        del self._ranks[bisect.bisect_left(self._ranks, rank)]
+
+    def rank(self, key: K) -> int | None:
+        entry = self._entries.get(key)
+        return entry[1] if entry else None
+
+    def best_match(self, text: str) -> K | None:
+        """The most similar text's key, if it is at least SAME_COMMITMENT similar; the most
+        recent of equals."""
+        pairs = _text_pairs(text)
+        size = len(pairs)
+        if not size:
+            return None
+        oldest = 0
+        if self.limit is not None and len(self._ranks) > self.limit:
+            oldest = self._ranks[-self.limit]
+        # one more pair than the bound needs: it is rounded
+        probes = size - math.ceil(size * SAME_COMMITMENT) + 2
+        empty: set[K] = set()
+        postings = sorted((self._postings.get(pair, empty) for pair in pairs), key=len)
+        keys = set().union(*postings[:probes])
+        best, best_score, best_rank = None, SAME_COMMITMENT, 0
+        for key in keys:
+            other, rank = self._entries[key]
+            if rank < oldest:
+                continue
+            common = len(pairs & other)
+            score = common / (size + len(other) - common)
+            if score > best_score or (score == best_score and rank > best_rank):
+                best, best_score, best_rank = key, score, rank
+        return best
 
 
 def compare(previous: dict[str, Any], current: dict[str, Any]) -> Outcome:

@@ -45,9 +45,11 @@ class StageResult:
         return total
 
 
-def pending_batches(db: Database, query: Select[Any]) -> Iterator[list[int]]:
-    """The ids the query selects now, in batches of BATCH_SIZE."""
+def pending_batches(
+    db: Database, query: Select[Any], size: int = BATCH_SIZE
+) -> Iterator[list[int]]:
+    """The ids the query selects now, in batches of `size`."""
     with db.sessions() as session:
         ids: list[int] = list(session.scalars(query))
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

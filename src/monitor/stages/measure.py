@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import track
@@ -101,6 +101,11 @@ def retract_measures(session: Session, measure_ids: list[int], context: RunConte
     session.execute(delete(Measure).where(Measure.id.in_(measure_ids)))
 
 
+# Measures are small, and every batch reads its actors' recent commitments: a batch holds about
+# the measures of a batch of articles.
+TRACK_BATCH_SIZE = 1000
+
+
 def track_pending(db: Database, context: RunContext) -> StageResult:
     """Follow each new measure as a version of a commitment; flag NEW and CHANGED ones."""
     result = StageResult("track")
@@ -113,7 +118,9 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             Article.published_at.is_(None), Article.published_at, Capture.sha256, Measure.ordinal
         )
     )
-    for ids in pending_batches(db, pending):
+    # Kept across batches: only this stage makes or changes commitments.
+    recent = _RecentCommitments()
+    for ids in pending_batches(db, pending, TRACK_BATCH_SIZE):
         with db.transaction() as session:
             # the batch's measures with their articles and captures, in one query
             query = (
@@ -122,49 +129,192 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
                 .options(joinedload(Measure.article).joinedload(Article.capture))
             )
             measures = {measure.id: measure for measure in session.scalars(query)}
+            batch = _TrackBatch(session, list(measures.values()), recent)
             for measure_id in ids:
-                result.add(_track_measure(session, measures[measure_id], context.run_id))
+                result.add(batch.track(measures[measure_id], context.run_id))
+            session.flush()
+            recent.saved()
     return result
 
 
-def _track_measure(session: Session, measure: Measure, run_id: int | None) -> str:
-    """Record a measure as a version of its commitment; return the outcome to count."""
-    article = measure.article
-    fields = track.commitment_fields(
-        measure.text, measure.actor, measure.quantities, measure.periods
-    )
-    commitment = _find_commitment(session, measure)
-    measure.tracked = True
-    if commitment is None:
-        event_id = session.scalar(
-            select(EventArticle.event_id).where(EventArticle.article_id == article.id)
+# A reworded version is looked for among this many of its actor's most recent commitments.
+_CANDIDATES = 500
+# The batch's new commitments have no id yet: they rank after every stored one.
+_UNSAVED_RANK = 2**62
+
+
+class _RecentCommitments:
+    """The texts of each actor's most recent commitments, which a reworded or re-figured version
+    is matched against: each actor's are read once per stage run, and kept current as batches
+    make and update commitments. Stored commitments are keyed by id, a batch's new ones by
+    object until they are saved."""
+
+    def __init__(self) -> None:
+        self.of_actor: dict[str | None, track.Candidates[int | Commitment]] = {}
+        self.unsaved: dict[Commitment, int] = {}  # and their ranks
+
+    def load(self, session: Session, actors: set[str | None]) -> None:
+        """Read the recent commitments of the actors not read before."""
+        actors = actors - self.of_actor.keys()
+        if not actors:
+            return
+        named = [actor for actor in actors if actor is not None]
+        of_actors: ColumnElement[bool] = Commitment.actor.in_(named)
+        if None in actors:
+            of_actors = or_(of_actors, Commitment.actor.is_(None))
+        ranked = (
+            select(
+                Commitment.id,
+                Commitment.actor,
+                Commitment.text,
+                func.row_number()
+                .over(partition_by=Commitment.actor, order_by=Commitment.id.desc())
+                .label("rank"),
+            )
+            .where(of_actors)
+            .subquery()
         )
-        commitment = Commitment(
-            masked_sha256=measure.masked_sha256,
-            event_id=event_id,
-            actor=measure.actor,
-            text=measure.text,
-            fields=fields,
-            first_published_at=article.published_at,
-            last_published_at=article.published_at,
-            latest_measure_id=measure.id,
+        query = select(ranked.c.id, ranked.c.actor, ranked.c.text).where(
+            ranked.c.rank <= _CANDIDATES
         )
-        session.add(commitment)
-        session.flush()
-        _observe(session, commitment, measure, "new")
-        session.add(_change(commitment, measure, "NEW", None, fields, run_id))
-        return "NEW"
-    latest = session.get_one(Measure, commitment.latest_measure_id)
-    if _publication_key(measure) < _publication_key(latest):
-        _observe(session, commitment, measure, "pending")
-        replay_commitment(session, commitment, run_id)
-        return "backfilled"
-    outcome = track.compare(commitment.fields, fields)
-    _observe(session, commitment, measure, outcome.kind.lower())
-    if outcome.kind == "CHANGED":
-        session.add(_change(commitment, measure, "CHANGED", outcome.before, outcome.after, run_id))
-    _make_latest(commitment, measure, fields)
-    return outcome.kind
+        for actor in actors:
+            self.of_actor[actor] = track.Candidates(_CANDIDATES)
+        for commitment_id, actor, text in session.execute(query):
+            self.of_actor[actor].add(commitment_id, text, commitment_id)
+
+    def match(self, session: Session, measure: Measure) -> Commitment | None:
+        """The commitment of the measure's actor whose text it is a version of, if any."""
+        key = self.of_actor[measure.actor].best_match(measure.text)
+        if isinstance(key, int):
+            return session.get_one(Commitment, key)
+        return key
+
+    def add(self, commitment: Commitment) -> None:
+        """A commitment the batch made."""
+        rank = self.unsaved[commitment] = _UNSAVED_RANK + len(self.unsaved)
+        self.of_actor[commitment.actor].add(commitment, commitment.text, rank)
+
+    def changed(self, commitment: Commitment, actor: str | None) -> None:
+        """A new version changed the commitment's text, or who makes it (before: `actor`)."""
+        key: int | Commitment = commitment if commitment in self.unsaved else commitment.id
+        rank = None
+        if actor in self.of_actor:
+            rank = self.of_actor[actor].rank(key)
+            self.of_actor[actor].discard(key)
+        if commitment.actor in self.of_actor:
+            rank = rank if rank is not None else commitment.id  # stored: ranked by id
+            self.of_actor[commitment.actor].add(key, commitment.text, rank)
+
+    def saved(self) -> None:
+        """The batch is flushed: its new commitments have ids to be keyed and ranked by."""
+        for commitment in self.unsaved:
+            self.of_actor[commitment.actor].discard(commitment)
+            self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
+        self.unsaved.clear()
+
+
+class _TrackBatch:
+    """What tracking a batch of measures looks up, read in a few queries and kept current as the
+    batch creates and updates commitments: a measure costs no query of its own, and what the
+    batch adds is written in one flush at its end."""
+
+    def __init__(self, session: Session, measures: list[Measure], recent: _RecentCommitments):
+        self.session = session
+        self.recent = recent
+        recent.load(session, {m.actor for m in measures})
+        # Any version with the same masked text, not only the latest, identifies the commitment:
+        # the first one made, when several have it.
+        first_of_hash = (
+            select(Measure.masked_sha256, func.min(Observation.commitment_id))
+            .join(Observation, Observation.measure_id == Measure.id)
+            .where(Measure.masked_sha256.in_({m.masked_sha256 for m in measures}))
+            .group_by(Measure.masked_sha256)
+        )
+        exact = {sha: cid for sha, cid in session.execute(first_of_hash)}
+        self.matched = list(
+            session.scalars(select(Commitment).where(Commitment.id.in_(set(exact.values()))))
+        )  # the session holds its objects weakly
+        by_id = {c.id: c for c in self.matched}
+        self.exact: dict[str, Commitment] = {sha: by_id[cid] for sha, cid in exact.items()}
+        # the batch's measures, and the latest versions of the commitments they match exactly
+        self.versions = {m.id: m for m in measures}
+        self._load_versions({c.latest_measure_id for c in self.matched})
+        events = select(EventArticle.article_id, EventArticle.event_id).where(
+            EventArticle.article_id.in_({m.article_id for m in measures})
+        )
+        self.event_of = {article_id: event_id for article_id, event_id in session.execute(events)}
+
+    def _load_versions(self, ids: set[int]) -> None:
+        """Read measures with their articles and captures, in one query."""
+        ids -= self.versions.keys()
+        if not ids:
+            return
+        query = (
+            select(Measure)
+            .where(Measure.id.in_(ids))
+            .options(joinedload(Measure.article).joinedload(Article.capture))
+        )
+        with self.session.no_autoflush:  # what the batch has added cannot change them
+            self.versions.update((m.id, m) for m in self.session.scalars(query))
+
+    def track(self, measure: Measure, run_id: int | None) -> str:
+        """Record a measure as a version of its commitment; return the outcome to count."""
+        article = measure.article
+        fields = track.commitment_fields(
+            measure.text, measure.actor, measure.quantities, measure.periods
+        )
+        commitment = self.find(measure)
+        measure.tracked = True
+        if commitment is None:
+            commitment = Commitment(
+                masked_sha256=measure.masked_sha256,
+                event_id=self.event_of.get(article.id),
+                actor=measure.actor,
+                text=measure.text,
+                fields=fields,
+                first_published_at=article.published_at,
+                last_published_at=article.published_at,
+                latest_measure_id=measure.id,
+            )
+            self.session.add(commitment)
+            self.recent.add(commitment)
+            self.exact.setdefault(measure.masked_sha256, commitment)
+            _observe(self.session, commitment, measure, "new")
+            self.session.add(_change(commitment, measure, "NEW", None, fields, run_id))
+            return "NEW"
+        self.exact.setdefault(measure.masked_sha256, commitment)
+        actor, text = commitment.actor, commitment.text
+        try:
+            return self._version(commitment, measure, fields, run_id)
+        finally:
+            if (commitment.actor, commitment.text) != (actor, text):
+                self.recent.changed(commitment, actor)
+
+    def _version(
+        self, commitment: Commitment, measure: Measure, fields: dict, run_id: int | None
+    ) -> str:
+        self._load_versions({commitment.latest_measure_id})  # a replay may have changed it
+        latest = self.versions[commitment.latest_measure_id]
+        if _publication_key(measure) < _publication_key(latest):
+            _observe(self.session, commitment, measure, "pending")
+            replay_commitment(self.session, commitment, run_id)
+            return "backfilled"
+        outcome = track.compare(commitment.fields, fields)
+        _observe(self.session, commitment, measure, outcome.kind.lower())
+        if outcome.kind == "CHANGED":
+            self.session.add(
+                _change(commitment, measure, "CHANGED", outcome.before, outcome.after, run_id)
+            )
+        _make_latest(commitment, measure, fields)
+        return outcome.kind
+
+    def find(self, measure: Measure) -> Commitment | None:
+        """The commitment a measure is a version of: one that had its masked text, else the
+        closest of its actor's (a reworded or re-figured version keeps who makes it)."""
+        exact = self.exact.get(measure.masked_sha256)
+        if exact is not None:
+            return exact
+        return self.recent.match(self.session, measure)
 
 
 def replay_commitment(session: Session, commitment: Commitment, run_id: int | None) -> None:
@@ -243,7 +393,7 @@ def _publication_key(measure: Measure) -> tuple[datetime, str, int]:
 def _observe(session: Session, commitment: Commitment, measure: Measure, outcome: str) -> None:
     session.add(
         Observation(
-            commitment_id=commitment.id,
+            commitment=commitment,
             measure_id=measure.id,
             published_at=measure.article.published_at,
             outcome=outcome,
@@ -260,32 +410,10 @@ def _change(
     run_id: int | None,
 ) -> Change:
     return Change(
-        commitment_id=commitment.id,
+        commitment=commitment,
         measure_id=measure.id,
         kind=kind,
         before=before,
         after=after,
         run_id=run_id,
     )
-
-
-def _find_commitment(session: Session, measure: Measure) -> Commitment | None:
-    # Any version with the same masked text, not only the latest, identifies the commitment.
-    exact = session.scalar(
-        select(Observation.commitment_id)
-        .join(Measure, Measure.id == Observation.measure_id)
-        .where(Measure.masked_sha256 == measure.masked_sha256)
-        .order_by(Observation.commitment_id)
-        .limit(1)
-    )
-    if exact is not None:
-        return session.get_one(Commitment, exact)
-    # Same actor: a reworded or re-figured version of a commitment keeps who makes it.
-    candidates = session.execute(
-        select(Commitment.id, Commitment.text)
-        .where(Commitment.actor == measure.actor)
-        .order_by(Commitment.id.desc())
-        .limit(500)
-    ).all()
-    match = track.best_match(measure.text, [(cid, text) for cid, text in candidates])
-    return session.get(Commitment, match) if match is not None else None

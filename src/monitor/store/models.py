@@ -208,6 +208,8 @@ class Observation(Base):
     published_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(String(16))
 
+    commitment: Mapped[Commitment] = relationship()
+
 
 class Digest(Base):
     """One digest email to one recipient: what it said, and whether and when it went out."""
