@@ -72,7 +72,7 @@ class Candidates(Generic[K]):
     `ceil(SAME_COMMITMENT * size)` of them, so it has one of any `size - that + 1` of them: a
     lookup reads the texts filed under that many of its rarest pairs, and compares only those.
 
-    Each text has a rank (higher is more recent); only the `limit` most recent are matched.
+    Each text has a rank (higher is more recent); only the `limit` most recent are kept.
     """
 
     def __init__(self, limit: int | None = None) -> None:
@@ -80,15 +80,20 @@ class Candidates(Generic[K]):
         self._entries: dict[K, tuple[frozenset[str], int]] = {}  # key: pairs, rank
         self._postings: dict[str, set[K]] = {}
         self._ranks: list[int] = []  # ascending
+        self._by_rank: dict[int, K] = {}
 
     def add(self, key: K, text: str, rank: int) -> None:
-        """Add a text, or replace the one the key had."""
+        """Add a text, or replace the one the key had; beyond the limit, the least recent goes.
+        Ranks are unique."""
         self.discard(key)
         pairs = _text_pairs(text)
         self._entries[key] = (pairs, rank)
         for pair in pairs:
             self._postings.setdefault(pair, set()).add(key)
         bisect.insort(self._ranks, rank)
+        self._by_rank[rank] = key
+        if self.limit is not None and len(self._ranks) > self.limit:
+            self.discard(self._by_rank[self._ranks[0]])
 
     def discard(self, key: K) -> None:
         entry = self._entries.pop(key, None)
@@ -96,12 +101,19 @@ class Candidates(Generic[K]):
             return
         pairs, rank = entry
         for pair in pairs:
-            self._postings[pair].discard(key)
+            postings = self._postings[pair]
+            postings.discard(key)
+            if not postings:
+                del self._postings[pair]
         del self._ranks[bisect.bisect_left(self._ranks, rank)]
+        del self._by_rank[rank]
 
     def rank(self, key: K) -> int | None:
         entry = self._entries.get(key)
         return entry[1] if entry else None
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def best_match(self, text: str) -> K | None:
         """The most similar text's key, if it is at least SAME_COMMITMENT similar; the most
@@ -110,9 +122,6 @@ class Candidates(Generic[K]):
         size = len(pairs)
         if not size:
             return None
-        oldest = 0
-        if self.limit is not None and len(self._ranks) > self.limit:
-            oldest = self._ranks[-self.limit]
         # one more pair than the bound needs: it is rounded
         probes = size - math.ceil(size * SAME_COMMITMENT) + 2
         empty: set[K] = set()
@@ -121,8 +130,6 @@ class Candidates(Generic[K]):
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
         for key in keys:
             other, rank = self._entries[key]
-            if rank < oldest:
-                continue
             common = len(pairs & other)
             score = common / (size + len(other) - common)
             if score > best_score or (score == best_score and rank > best_rank):
