@@ -1,9 +1,14 @@
 """Event features and scoring."""
 
+import random
+import re
+
+from monitor import orgs
 from monitor.dedup import events as ev
 from monitor.extract import extract_article
 from monitor.extract.article import CaptureInput
 from tests.conftest import GLOBAL_SEED, PEOPLE_SEED
+from tests.dedup import corpus
 
 
 def _features(path):
@@ -48,3 +53,49 @@ def test_unrelated_article_of_the_same_day_is_another_event():
 def test_merge_keeps_the_earliest_full_date():
     merged = ev.merge(_features(PEOPLE_SEED), _features(GLOBAL_SEED))
     assert (merged.year, merged.month, merged.day) == (2021, 1, 20)
+
+
+# What _speaker_mentions must find: this regex's matches (it is slow on long bodies).
+_SPEAKER = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fa5]{{0,12}}?)(?P<title>{orgs.OFFICIAL_TITLES})"
+    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在)"
+)
+
+
+def test_speakers_are_what_the_speaker_regex_finds():
+    rng = random.Random(corpus.SEED)
+    bodies = [r.body for r in corpus.event_reports(rng)]
+    for path in (GLOBAL_SEED, PEOPLE_SEED):
+        bodies.append(extract_article(CaptureInput(path.read_bytes(), "text/plain", "")).body)
+    bodies += [
+        "科技部副部长李萌表示,国家发展改革委副主任宁吉喆介绍。",  # one after another
+        "中华人民共和国科学技术部党组书记部长王志刚说",  # more than 12 characters before
+        "2021年部长王志刚说,ABC副市长张三表示",  # a run that is not Chinese
+        "局长局长王五说副部长副部长赵六在",  # titles in the prefix
+        "据新闻发言人发言人陈七称,负责人周八答",
+    ]
+    pieces = ["部长", "副", "王志刚", "说", "科技部", "表示", "市", "长", "张", "在", ",", "A"]
+    bodies += ["".join(rng.choices(pieces, k=40)) for _ in range(300)]
+    for body in bodies:
+        expected = [m.group("prefix", "title", "name") for m in _SPEAKER.finditer(body)]
+        assert list(ev._speaker_mentions(body)) == expected, body
+
+
+def _report(year, month, day):
+    speaker = ev.Speaker("王志刚", "部长", "科技部")
+    return ev.EventFeatures(month, day, year, (speaker,), ("国务院新闻办公室",), ("科技", "创新"))
+
+
+def test_events_days_apart_across_a_new_year_or_29_february_are_found():
+    for event, report in [
+        (_report(2020, 12, 31), _report(2021, 1, 1)),
+        (_report(2021, 3, 2), _report(2021, 2, 28)),  # two days apart, three in a leap year
+        (_report(2024, 2, 29), _report(2024, 3, 2)),
+        (_report(None, 12, 29), _report(2021, 12, 31)),  # a missing year: month and day
+    ]:
+        index = ev.EventIndex()
+        index.put(7, event)
+        assert index.best(report) == (7, 1.0)
+    index = ev.EventIndex()
+    index.put(7, _report(2021, 3, 4))
+    assert index.best(_report(2021, 2, 28)) is None  # four days apart

@@ -7,7 +7,7 @@ find them. What they share is who spoke, where, when and about what; those featu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,10 +31,13 @@ _EVENT_TOPICS = 30
 # reports share about 0.35 of their tokens, unrelated reports of one day under 0.05.
 FEATURE_LSH_THRESHOLD = 0.1
 _LEAD_CHARS = 400  # where a report names its venue
-_SPEAKER = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fa5]{{0,12}}?)(?P<title>{orgs.OFFICIAL_TITLES})"
-    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在)"
+# A quoted official: a title, a name, then a speech verb, at every position it matches; the
+# organisation before it is found by _speaker_mentions.
+_TITLE_NAME = re.compile(
+    rf"(?=(?P<title>{orgs.OFFICIAL_TITLES})"
+    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在))"
 )
+_PREFIX_CHARS = 12
 _PRESS_EVENT = re.compile(r"新闻发布会|发布会|记者会|吹风会|答记者问")
 _VENUES = re.compile(r"国新办|国务院新闻办公室|国务院新闻办|国务院联防联控机制|外交部|商务部")
 
@@ -102,11 +105,9 @@ def event_features(
     """
     lead = body[:_LEAD_CHARS]
     speakers: dict[str, Speaker] = {}
-    for match in _SPEAKER.finditer(body):
-        name = match.group("name")
+    for prefix, title, name in _speaker_mentions(body):
         if name not in speakers:
-            org = orgs.trim_org(match.group("prefix"))
-            speakers[name] = Speaker(name, match.group("title"), org)
+            speakers[name] = Speaker(name, title, orgs.trim_org(prefix))
     venues = (
         sorted({orgs.canonical(v) for v in _VENUES.findall(lead)})
         if _PRESS_EVENT.search(lead)
@@ -121,6 +122,30 @@ def event_features(
         tuple(venues),
         tuple(topics) if topics is not None else words.topic_words(title, body),
     )
+
+
+def _speaker_mentions(body: str) -> Iterator[tuple[str, str, str]]:
+    """(organisation, title, name) of each quoted official, left to right, as the regex
+    `([\u4e00-\u9fa5]{0,12}?)(title)(name)(?=verb)` finds them.
+
+    That regex's lazy prefix makes the engine try a title after each of up to 13 prefixes at
+    every character. Found from the titles, the matches are the same: the leftmost starts as far
+    before the first title at or after the search position as 12 characters, the run of
+    Chinese characters and that position allow, and the next search starts after it.
+    """
+    position = 0
+    for match in _TITLE_NAME.finditer(body):
+        title_at = match.start()
+        if title_at < position:
+            continue
+        start = title_at
+        while start > position and title_at - start < _PREFIX_CHARS:
+            if not "\u4e00" <= body[start - 1] <= "\u9fa5":
+                break
+            start -= 1
+        title, name = match.group("title"), match.group("name")
+        yield body[start:title_at], title, name
+        position = title_at + len(title) + len(name)
 
 
 def score(a: EventFeatures, b: EventFeatures) -> float:
@@ -179,22 +204,32 @@ def feature_tokens(features: EventFeatures) -> list[str]:
 
 
 class EventIndex:
-    """Known events with an LSH over their feature tokens: candidates first, then a score."""
+    """Known events with an LSH over their feature tokens and their days: candidates first,
+    then a score.
+
+    Only events within MAX_DAYS_APART of a report can score above 0, so the LSH's candidates
+    are narrowed to the events of the days around the report's before any is scored.
+    """
 
     def __init__(self) -> None:
         self._lsh = LSHIndex(FEATURE_LSH_THRESHOLD, "events:")
         self._features: dict[int, EventFeatures] = {}
+        self._on_day: dict[tuple[int, int], set[int]] = {}
 
     def put(self, event_id: int, features: EventFeatures) -> None:
         """Add an event, or replace its features after a report joined it."""
-        self._lsh.remove(event_id)
+        self.drop(event_id)
         self._lsh.add(event_id, token_signature(feature_tokens(features)))
         self._features[event_id] = features
+        if features.month is not None and features.day is not None:
+            self._on_day.setdefault((features.month, features.day), set()).add(event_id)
 
     def drop(self, event_id: int) -> None:
         """Forget an event (it was merged away)."""
         self._lsh.remove(event_id)
-        self._features.pop(event_id, None)
+        features = self._features.pop(event_id, None)
+        if features is not None and features.month is not None and features.day is not None:
+            self._on_day[(features.month, features.day)].discard(event_id)
 
     def features(self, event_id: int) -> EventFeatures:
         """The features an event has now."""
@@ -202,12 +237,34 @@ class EventIndex:
 
     def best(self, features: EventFeatures) -> tuple[int, float] | None:
         """The event these features report, with its score, if one scores JOIN_SCORE or more."""
+        near = self._near(features)
+        if not near:
+            return None
         candidates = self._lsh.candidates(token_signature(feature_tokens(features)))
         scored = max(
-            ((score(features, self._features[event_id]), event_id) for event_id in candidates),
+            (
+                (score(features, self._features[event_id]), event_id)
+                for event_id in candidates
+                if event_id in near
+            ),
             default=(0.0, -1),
         )
         return (scored[1], scored[0]) if scored[0] >= JOIN_SCORE else None
+
+    def _near(self, features: EventFeatures) -> set[int]:
+        """The events of the days around the report's, whatever their year: all those whose
+        dates can be close to it (one day more each way, for 29 February)."""
+        if features.month is None or features.day is None:
+            return set()
+        try:
+            anchor = date(2000, features.month, features.day).toordinal()  # a leap year
+        except ValueError:
+            return set()
+        near: set[int] = set()
+        for offset in range(-MAX_DAYS_APART - 1, MAX_DAYS_APART + 2):
+            day = date.fromordinal(anchor + offset)
+            near |= self._on_day.get((day.month, day.day), set())
+        return near
 
 
 def group_reports(reports: list[EventFeatures]) -> list[int]:
