@@ -77,43 +77,47 @@ class Candidates(Generic[K]):
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
-        self._entries: dict[K, tuple[frozenset[str], int]] = {}  # key: pairs, rank
-        self._postings: dict[str, set[K]] = {}
+        self._rank_of: dict[K, int] = {}
+        self._by_rank: dict[int, tuple[K, frozenset[str]]] = {}  # the key and its text's pairs
+        self._postings: dict[str, set[int]] = {}  # pair: ranks of the texts that have it
         self._ranks: list[int] = []  # ascending
-        self._by_rank: dict[int, K] = {}
 
     def add(self, key: K, text: str, rank: int) -> None:
         """Add a text, or replace the one the key had; beyond the limit, the least recent goes.
         Ranks are unique."""
         self.discard(key)
         pairs = _text_pairs(text)
-        self._entries[key] = (pairs, rank)
+        self._rank_of[key] = rank
+        self._by_rank[rank] = (key, pairs)
         for pair in pairs:
-            self._postings.setdefault(pair, set()).add(key)
+            self._postings.setdefault(pair, set()).add(rank)
         bisect.insort(self._ranks, rank)
-        self._by_rank[rank] = key
         if self.limit is not None and len(self._ranks) > self.limit:
-            self.discard(self._by_rank[self._ranks[0]])
+            self.discard(self._by_rank[self._ranks[0]][0])
 
     def discard(self, key: K) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is None:
+        rank = self._rank_of.pop(key, None)
+        if rank is None:
             return
-        pairs, rank = entry
+        _, pairs = self._by_rank.pop(rank)
         for pair in pairs:
             postings = self._postings[pair]
-            postings.discard(key)
+            postings.discard(rank)
             if not postings:
                 del self._postings[pair]
         del self._ranks[bisect.bisect_left(self._ranks, rank)]
-        del self._by_rank[rank]
+
+    def rekey(self, key: K, new_key: K) -> None:
+        """Give an entry another key (a new commitment its id, once it has one)."""
+        rank = self._rank_of.pop(key)
+        self._rank_of[new_key] = rank
+        self._by_rank[rank] = (new_key, self._by_rank[rank][1])
 
     def rank(self, key: K) -> int | None:
-        entry = self._entries.get(key)
-        return entry[1] if entry else None
+        return self._rank_of.get(key)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._rank_of)
 
     def best_match(self, text: str) -> K | None:
         """The most similar text's key, if it is at least SAME_COMMITMENT similar; the most
@@ -124,12 +128,11 @@ class Candidates(Generic[K]):
             return None
         # one more pair than the bound needs: it is rounded
         probes = size - math.ceil(size * SAME_COMMITMENT) + 2
-        empty: set[K] = set()
+        empty: set[int] = set()
         postings = sorted((self._postings.get(pair, empty) for pair in pairs), key=len)
-        keys = set().union(*postings[:probes])
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
-        for key in keys:
-            other, rank = self._entries[key]
+        for rank in set().union(*postings[:probes]):
+            key, other = self._by_rank[rank]
             common = len(pairs & other)
             score = common / (size + len(other) - common)
             if score > best_score or (score == best_score and rank > best_rank):

@@ -12,7 +12,7 @@ from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.article import CaptureInput
 from monitor.extract.parallel import extract_many
 from monitor.sources import Item, RawCapture, SourceFailure, Unchanged
-from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches
+from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import Article, Capture, Failure, FetchState, utcnow
 
@@ -89,6 +89,7 @@ def _remember_validators(session: Session, item: RawCapture) -> None:
     state.fetched_at = item.captured_at or utcnow()
 
 
+@stage
 def extract_pending(db: Database, context: RunContext) -> StageResult:
     """Extract the article of every capture not yet extracted."""
     result = StageResult("extract")

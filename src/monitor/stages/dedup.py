@@ -21,7 +21,7 @@ from monitor.dedup.signatures import (
     to_bytes,
 )
 from monitor.extract.meta import CHINA_TZ, year_for
-from monitor.stages import RunContext, StageResult, pending_batches
+from monitor.stages import RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import (
     Article,
@@ -35,6 +35,7 @@ from monitor.store.models import (
 )
 
 
+@stage
 def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     """Link each new article to the article it is a near-identical copy of, if any."""
     result = StageResult("copies")
@@ -158,6 +159,7 @@ def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:
     return index
 
 
+@stage
 def group_events_pending(db: Database, context: RunContext) -> StageResult:
     """Put each new article into the event it reports, creating the event if it is the first."""
     result = StageResult("events")

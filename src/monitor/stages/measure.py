@@ -11,7 +11,7 @@ from monitor import track
 from monitor.dedup import events as ev
 from monitor.extract.meta import CHINA_TZ
 from monitor.measures import extract_measures
-from monitor.stages import RunContext, StageResult, pending_batches
+from monitor.stages import RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import (
     Article,
@@ -25,6 +25,7 @@ from monitor.store.models import (
 )
 
 
+@stage
 def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     """Extract the measures of every article placed in an event."""
     result = StageResult("measures")
@@ -106,6 +107,17 @@ def retract_measures(session: Session, measure_ids: list[int], context: RunConte
 TRACK_BATCH_SIZE = 1000
 
 
+# What orders the versions of a commitment (_publication_key), loaded with a measure: not the
+# article's body nor the capture's raw page.
+_PUBLICATION = (
+    joinedload(Measure.article)
+    .load_only(Article.published_at, Article.capture_id)
+    .joinedload(Article.capture)
+    .load_only(Capture.sha256)
+)
+
+
+@stage
 def track_pending(db: Database, context: RunContext) -> StageResult:
     """Follow each new measure as a version of a commitment; flag NEW and CHANGED ones."""
     result = StageResult("track")
@@ -122,12 +134,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     recent = _RecentCommitments()
     for ids in pending_batches(db, pending, TRACK_BATCH_SIZE):
         with db.transaction() as session:
-            # the batch's measures with their articles and captures, in one query
-            query = (
-                select(Measure)
-                .where(Measure.id.in_(ids))
-                .options(joinedload(Measure.article).joinedload(Article.capture))
-            )
+            # the batch's measures with what orders them, in one query
+            query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
             measures = {measure.id: measure for measure in session.scalars(query)}
             batch = _TrackBatch(session, list(measures.values()), recent)
             for measure_id in ids:
@@ -139,8 +147,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
 
 # A reworded version is looked for among this many of its actor's most recent commitments.
 _CANDIDATES = 500
-# The batch's new commitments have no id yet: they rank after every stored one.
-_UNSAVED_RANK = 2**62
+# Commitments made in the run rank after every stored one, in the order they are made.
+_MADE_RANK = 2**62
 
 
 class _RecentCommitments:
@@ -151,7 +159,8 @@ class _RecentCommitments:
 
     def __init__(self) -> None:
         self.of_actor: dict[str | None, track.Candidates[int | Commitment]] = {}
-        self.unsaved: dict[Commitment, int] = {}  # and their ranks
+        self.unsaved: dict[Commitment, int] = {}  # made by the batch, and their ranks
+        self.made = 0
 
     def load(self, session: Session, actors: set[str | None]) -> None:
         """Read the recent commitments of the actors not read before."""
@@ -191,7 +200,8 @@ class _RecentCommitments:
 
     def add(self, commitment: Commitment) -> None:
         """A commitment the batch made."""
-        rank = self.unsaved[commitment] = _UNSAVED_RANK + len(self.unsaved)
+        self.made += 1
+        rank = self.unsaved[commitment] = _MADE_RANK + self.made
         self.of_actor[commitment.actor].add(commitment, commitment.text, rank)
 
     def changed(self, commitment: Commitment, actor: str | None) -> None:
@@ -202,14 +212,16 @@ class _RecentCommitments:
             rank = self.of_actor[actor].rank(key)
             self.of_actor[actor].discard(key)
         if commitment.actor in self.of_actor:
-            rank = rank if rank is not None else commitment.id  # stored: ranked by id
+            if rank is None:  # no longer among its actor's most recent: ranked as stored
+                rank = self.unsaved.get(commitment, commitment.id)
             self.of_actor[commitment.actor].add(key, commitment.text, rank)
 
     def saved(self) -> None:
-        """The batch is flushed: its new commitments have ids to be keyed and ranked by."""
+        """The batch is flushed: its new commitments are keyed by their ids from now on."""
         for commitment in self.unsaved:
-            self.of_actor[commitment.actor].discard(commitment)
-            self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
+            index = self.of_actor.get(commitment.actor)
+            if index is not None and index.rank(commitment) is not None:
+                index.rekey(commitment, commitment.id)
         self.unsaved.clear()
 
 
@@ -245,15 +257,11 @@ class _TrackBatch:
         self.event_of = {article_id: event_id for article_id, event_id in session.execute(events)}
 
     def _load_versions(self, ids: set[int]) -> None:
-        """Read measures with their articles and captures, in one query."""
+        """Read measures with what orders them, in one query."""
         ids -= self.versions.keys()
         if not ids:
             return
-        query = (
-            select(Measure)
-            .where(Measure.id.in_(ids))
-            .options(joinedload(Measure.article).joinedload(Article.capture))
-        )
+        query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
         with self.session.no_autoflush:  # what the batch has added cannot change them
             self.versions.update((m.id, m) for m in self.session.scalars(query))
 
@@ -330,6 +338,7 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
             select(Measure)
             .join(Observation, Observation.measure_id == Measure.id)
             .where(Observation.commitment_id == commitment.id)
+            .options(_PUBLICATION)
         ),
         key=_publication_key,
     )
