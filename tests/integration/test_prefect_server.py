@@ -155,11 +155,29 @@ def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_serve
             assert [c["kind"] for c in list_changes(session)] == ["NEW"] * 11
         db.engine.dispose()
     finally:
-        serve.send_signal(signal.SIGINT)
-        serve.wait(60)
+        _stop(serve)
         log.close()
     # stopping the serve process leaves the schedules active for its restart
     for deployment in (ingest, digest):
         current = httpx.get(f"{api}/deployments/{deployment['id']}").json()
         assert current["paused"] is False
         assert [s["active"] for s in current["schedules"]] == [True]
+
+
+def _stop(serve: subprocess.Popen) -> None:
+    """Stop the serve process as Ctrl-C does; SIGTERM if it does not stop within a minute.
+
+    Prefect's runner sometimes ignores SIGINT once its cancellation observer's websocket has
+    connected (seen once in a full test run; PrefectHQ/prefect#13868 is the server's form of
+    it). It handles SIGTERM with a graceful shutdown that leaves the schedules as they are.
+    """
+    serve.send_signal(signal.SIGINT)
+    try:
+        serve.wait(60)
+    except subprocess.TimeoutExpired:
+        serve.terminate()
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait(10)
