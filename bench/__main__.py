@@ -19,6 +19,8 @@ import os
 import platform
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,27 +76,32 @@ def machine() -> dict[str, object]:
     }
 
 
-def run(quick: bool, databases: list[str]) -> dict:
-    """Every measurement of `make bench` (or its quick mode)."""
+def run(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict:
+    """Every measurement of `make bench` (or its quick mode); `save` keeps what is measured so
+    far after each part, so that an interrupted run keeps it."""
     from bench.dedup import measure_dedup
     from bench.fetching import fetch_rate
     from bench.pages import generate_pages
     from bench.quality import measure_quality
 
     tiers = _QUICK_TIERS if quick else _FULL_TIERS
-    result: dict = {"quick": quick, "tiers": []}
-    for kind in databases:
-        for count in tiers:
+    result: dict = {"quick": quick, "tiers": [], "finished": False}
+    for count in tiers:
+        for kind in databases:
             print(f"... {count} captures on {kind}", file=sys.stderr, flush=True)
             result["tiers"].append(
                 _child("bench.stages", f"--captures={count}", f"--database={kind}")
             )
+            save(result)
     result["fetch"] = fetch_rate([c.data for c in generate_pages(1000 if quick else 5000)])
     result["dedup"] = measure_dedup((10_000,) if quick else (10_000, 100_000))
+    save(result)
     overhead_at = 1_000 if quick else 10_000
     print(f"... Prefect's share at {overhead_at} captures", file=sys.stderr, flush=True)
     result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
     result["quality"] = measure_quality()
+    result["finished"] = True
+    save(result)
     return result
 
 
@@ -212,15 +219,20 @@ def main() -> None:
             databases.append("postgresql")
         else:
             print("PostgreSQL unreachable at 127.0.0.1:5432: SQLite only", file=sys.stderr)
-    result = run(args.quick, databases)
-    print(table(result))
-    print(summary(result))
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"bench-{'quick-' if args.quick else ''}{stamp}.json"
-    (RESULTS / name).write_text(
-        json.dumps(result | {"machine": machine(), "at": stamp}, indent=2, ensure_ascii=False)
-    )
+    started = time.perf_counter()
+
+    def save(result: dict) -> None:
+        seconds = round(time.perf_counter() - started)
+        about = {"machine": machine(), "at": stamp, "seconds": seconds}
+        (RESULTS / name).write_text(json.dumps(result | about, indent=2, ensure_ascii=False))
+
+    result = run(args.quick, databases, save)
+    print(table(result))
+    print(summary(result))
+    print(f"the whole run: {time.perf_counter() - started:.0f} s")
     if not args.quick:
         plot(result, RESULTS / "throughput.svg")
     print(f"results: bench/results/{name}")
