@@ -169,7 +169,17 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--redis", default=None, help="keep the copy index in this Redis")
     args = parser.parse_args()
-    print(json.dumps(measure_scale(args.articles, args.database, args.new, args.redis)))
+    result = measure_scale(args.articles, args.database, args.new, args.redis)
+    from bench.__main__ import RESULTS, machine
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    size = f"{args.articles // 1_000_000}m" if args.articles >= 1_000_000 else str(args.articles)
+    name = f"scale-{size}-{args.database}{'-redis' if args.redis else ''}-{stamp}.json"
+    RESULTS.mkdir(exist_ok=True)
+    about = {"machine": machine(), "at": stamp}
+    (RESULTS / name).write_text(json.dumps(result | about, indent=2, ensure_ascii=False))
+    print(json.dumps(result))
+    print(f"results: bench/results/{name}")
 
 
 if __name__ == "__main__":

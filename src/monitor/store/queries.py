@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from monitor.extract.meta import CHINA_TZ
@@ -32,8 +32,22 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(CHINA_TZ).isoformat() if value is not None else None
 
 
-def source_of(article: Article, origin: str, copy_of: int | None = None) -> dict[str, Any]:
-    """Where an article was reported: outlet, title, address and date."""
+# What source_of reads of an article: not its body.
+_SOURCE_COLUMNS = (
+    Article.id,
+    Article.outlet,
+    Article.original_source,
+    Article.title,
+    Article.url,
+    Article.published_at,
+)
+
+
+def source_of(
+    article: Article | Row[Any], origin: str, copy_of: int | None = None
+) -> dict[str, Any]:
+    """Where an article was reported: outlet, title, address and date (`article` may be a row
+    of _SOURCE_COLUMNS)."""
     return {
         "article_id": article.id,
         "outlet": article.outlet,
@@ -50,14 +64,14 @@ def list_events(session: Session) -> list[dict[str, Any]]:
     """Every event with its articles, newest first."""
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     rows = session.execute(
-        select(EventArticle.event_id, Article, Capture.origin, CopyLink.canonical_id)
+        select(EventArticle.event_id, *_SOURCE_COLUMNS, Capture.origin, CopyLink.canonical_id)
         .join(Article, Article.id == EventArticle.article_id)
         .join(Capture, Capture.id == Article.capture_id)
         .outerjoin(CopyLink, CopyLink.article_id == Article.id)
         .order_by(Article.published_at, Article.id)
     )
-    for event_id, article, origin, copy_of in rows:
-        members[event_id].append(source_of(article, origin, copy_of))
+    for row in rows:
+        members[row.event_id].append(source_of(row, row.origin, row.canonical_id))
     events = session.scalars(select(Event).order_by(Event.day.desc(), Event.id.desc()))
     return [
         {
@@ -105,6 +119,7 @@ def list_changes(
     undelivered_only: bool = False,
     recipient: str | None = None,
     run_id: int | None = None,
+    commitment_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
@@ -112,15 +127,35 @@ def list_changes(
         undelivered_only: only news for a digest: changes not yet delivered (to `recipient`,
             or to anyone when None), and not history written by a backfill.
         run_id: only the changes this run detected.
+        commitment_id: only this commitment's changes.
     """
+    # columns, not ORM objects: a digest can list tens of thousands of changes
     query = (
-        select(Change, Measure, Article)
+        select(
+            Change.id,
+            Change.kind,
+            Change.detected_at,
+            Change.commitment_id,
+            Change.measure_id,
+            Change.before,
+            Change.after,
+            Change.history,
+            Measure.actor,
+            Measure.text,
+            Measure.quantities,
+            Measure.periods,
+            Article.published_at,
+            Commitment.event_id,
+        )
         .join(Measure, Measure.id == Change.measure_id)
         .join(Article, Article.id == Measure.article_id)
+        .join(Commitment, Commitment.id == Change.commitment_id)
         .order_by(Change.id)
     )
     if run_id is not None:
         query = query.where(Change.run_id == run_id)
+    if commitment_id is not None:
+        query = query.where(Change.commitment_id == commitment_id)
     if undelivered_only:
         query = query.where(Change.history.is_(False))
         if recipient is None:
@@ -133,48 +168,52 @@ def list_changes(
             )
             query = query.where(Change.id.not_in(delivered))
     rows = session.execute(query).all()
-    sources = _commitment_sources(session, {change.commitment_id for change, _, _ in rows})
-    previous = _previous_versions(session, [(c, a) for c, _, a in rows if c.kind == "CHANGED"])
+    sources = _commitment_sources(session, {row.commitment_id for row in rows})
+    previous = _previous_versions(session, [row for row in rows if row.kind == "CHANGED"])
     return [
         {
-            "id": change.id,
-            "kind": change.kind,
-            "detected_at": iso(change.detected_at),
-            "commitment_id": change.commitment_id,
-            "event_id": change.commitment.event_id,
-            "published_at": iso(article.published_at),
-            "actor": measure.actor,
-            "text": measure.text,
-            "quantities": measure.quantities,
-            "periods": measure.periods,
-            "before": change.before,
-            "after": change.after,
-            "before_published_at": iso(previous.get(change.id)),
-            "history": change.history,
-            "sources": sources.get(change.commitment_id, []),
+            "id": row.id,
+            "kind": row.kind,
+            "detected_at": iso(row.detected_at),
+            "commitment_id": row.commitment_id,
+            "event_id": row.event_id,
+            "published_at": iso(row.published_at),
+            "actor": row.actor,
+            "text": row.text,
+            "quantities": row.quantities,
+            "periods": row.periods,
+            "before": row.before,
+            "after": row.after,
+            "before_published_at": iso(previous.get(row.id)),
+            "history": row.history,
+            "sources": sources.get(row.commitment_id, []),
         }
-        for change, measure, article in rows
+        for row in rows
     ]
 
 
-def _previous_versions(
-    session: Session, changed: list[tuple[Change, Article]]
-) -> dict[int, datetime | None]:
-    """For each CHANGED change, when the version before it was published."""
+def _previous_versions(session: Session, changed: list[Row[Any]]) -> dict[int, datetime | None]:
+    """For each CHANGED change (a row of list_changes), when the latest other version of its
+    commitment published no later was published; all versions read in one query."""
+    versions: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    ids = {change.commitment_id for change in changed}
+    rows = session.execute(
+        select(Observation.commitment_id, Observation.measure_id, Article.published_at)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .join(Article, Article.id == Measure.article_id)
+        .where(Observation.commitment_id.in_(ids), Article.published_at.is_not(None))
+    )
+    for commitment_id, measure_id, published_at in rows:
+        versions[commitment_id].append((measure_id, published_at))
     result: dict[int, datetime | None] = {}
-    for change, article in changed:
-        result[change.id] = session.scalar(
-            select(Article.published_at)
-            .join(Measure, Measure.article_id == Article.id)
-            .join(Observation, Observation.measure_id == Measure.id)
-            .where(
-                Observation.commitment_id == change.commitment_id,
-                Observation.measure_id != change.measure_id,
-                Article.published_at <= article.published_at,
-            )
-            .order_by(Article.published_at.desc())
-            .limit(1)
-        )
+    for change in changed:
+        published = change.published_at
+        earlier = [
+            at
+            for measure_id, at in versions[change.commitment_id]
+            if measure_id != change.measure_id and published is not None and at <= published
+        ]
+        result[change.id] = max(earlier, default=None)
     return result
 
 
@@ -238,7 +277,7 @@ def commitment_history(session: Session, commitment_id: int) -> dict[str, Any] |
         .where(Observation.commitment_id == commitment_id)
         .order_by(Article.published_at, Article.id, Measure.ordinal)
     )
-    changes = {c["id"]: c for c in list_changes(session) if c["commitment_id"] == commitment_id}
+    changes = {c["id"]: c for c in list_changes(session, commitment_id=commitment_id)}
     return {
         "id": commitment.id,
         "event_id": commitment.event_id,
@@ -268,7 +307,7 @@ def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[
     if not ids:
         return result
     rows = session.execute(
-        select(Observation.commitment_id, Article, Capture.origin, CopyLink.canonical_id)
+        select(Observation.commitment_id, *_SOURCE_COLUMNS, Capture.origin, CopyLink.canonical_id)
         .join(Measure, Measure.id == Observation.measure_id)
         .join(Article, Article.id == Measure.article_id)
         .join(Capture, Capture.id == Article.capture_id)
@@ -276,8 +315,8 @@ def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[
         .where(Observation.commitment_id.in_(ids))
         .order_by(Article.published_at, Article.id)
     )
-    for commitment_id, article, origin, copy_of in rows:
-        result[commitment_id].append(source_of(article, origin, copy_of))
+    for row in rows:
+        result[row.commitment_id].append(source_of(row, row.origin, row.canonical_id))
     return result
 
 
