@@ -165,3 +165,24 @@ def test_ingest_order_does_not_change_the_final_state(db):
     # the backfilled past is history, not a CHANGED flag on the present
     assert {c["kind"] for c in news} == {"NEW"}
     assert all(c["published_at"].startswith(("2021-01-25", "2021-01-20")) for c in news)
+
+
+def test_a_reworded_version_is_found_after_its_actor_was_dropped_from_memory(db, monkeypatch):
+    from monitor.stages import measure
+
+    run_pipeline(db, _seeds(), "test")
+    # one measure a batch, and one text kept: every batch reads its actor's commitments again
+    monkeypatch.setattr(measure, "TRACK_BATCH_SIZE", 1)
+    monkeypatch.setattr(measure, "_KEPT_TEXTS", 1)
+    later = (
+        "首页 > 正文\n\n科技部召开部市会商会议\n\n来源:光明网2021-03-02 10:00\n\n"
+        "光明网讯(记者 杨亚楠)3月2日,科技部与北京市召开部市会商会议,"
+        "科技部副部长李萌介绍了下一步工作。\n\n"
+        "第一,支持北京建设世界主要科学中心和创新高地,推动基础研究取得突破。\n\n"
+        "第二,支持北京建设世界主要科学中心和创新高地,推动基础研究取得重大突破。\n\n"
+        "[ 责编:陶媛 ]\n"
+    )
+    counts = run_pipeline(db, [_capture(later, "gmw-march.txt")], "test")
+    assert counts.get("NEW") == 1  # the second item is a version of the first's commitment
+    with db.sessions() as session:
+        assert len(list_commitments(session)) == 12

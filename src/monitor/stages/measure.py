@@ -149,6 +149,9 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
 _CANDIDATES = 500
 # Commitments made in the run rank after every stored one, in the order they are made.
 _MADE_RANK = 2**62
+# Texts kept in memory across batches, over all actors (about 8 KB each with their index):
+# beyond it, the actors least recently seen are dropped, and read again if they come back.
+_KEPT_TEXTS = 25_000
 
 
 class _RecentCommitments:
@@ -161,9 +164,14 @@ class _RecentCommitments:
         self.of_actor: dict[str | None, track.Candidates[int | Commitment]] = {}
         self.unsaved: dict[Commitment, int] = {}  # made by the batch, and their ranks
         self.made = 0
+        self.kept = _KEPT_TEXTS
+        self.seen: dict[str | None, int] = {}  # the batch each actor was last seen in
+        self.batches = 0
 
     def load(self, session: Session, actors: set[str | None]) -> None:
         """Read the recent commitments of the actors not read before."""
+        self.batches += 1
+        self.seen.update(dict.fromkeys(actors, self.batches))
         actors = actors - self.of_actor.keys()
         if not actors:
             return
@@ -223,6 +231,11 @@ class _RecentCommitments:
             if index is not None and index.rank(commitment) is not None:
                 index.rekey(commitment, commitment.id)
         self.unsaved.clear()
+        total = sum(len(index) for index in self.of_actor.values())
+        for actor in sorted(self.of_actor, key=self.seen.__getitem__):
+            if total <= self.kept:
+                break
+            total -= len(self.of_actor.pop(actor))
 
 
 class _TrackBatch:
