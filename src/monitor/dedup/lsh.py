@@ -1,30 +1,165 @@
-"""LSH indexes of signatures (datasketch MinHashLSH), in memory or in Redis for several workers."""
+"""LSH indexes of signatures: in this process (CompactLSH), or in Redis for several workers
+(datasketch MinHashLSH)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+import numpy as np
 from datasketch import MinHashLSH
 
-from monitor.dedup.signatures import NUM_PERM, Signature
+from monitor.dedup.signatures import NUM_PERM, Signature, from_bytes
 from monitor.errors import StoreError
+
+_KEY = np.int32  # article ids: the database's integer keys
+_CHUNK = 20_000  # signatures read into a matrix at a time
+T = TypeVar("T")
+
+
+class CompactLSH:
+    """An LSH of datasketch's bands (the same b and r for the threshold, so the same candidates)
+    kept in numpy arrays.
+
+    Each band's r values are hashed to 64 bits (with the band's number, so bands stay apart) and
+    kept, with their key, in sorted arrays: 12 bytes for each band of each key, about 400 bytes
+    an article at b=32, where datasketch's dictionaries of byte strings take about 5 KiB. Keys
+    added later go to dictionaries, merged into the arrays when they grow; removed keys are
+    left out of answers. Two different bands hashing alike (about 2^-64) only add a candidate,
+    which verification drops.
+    """
+
+    _MERGE_AT = 200_000  # band entries added since the last merge
+
+    def __init__(self, threshold: float, num_perm: int = NUM_PERM) -> None:
+        shape = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.b, self.r = shape.b, shape.r
+        mixing = np.random.default_rng(20210120).integers(1, 2**63, size=(self.r + 1, self.b))
+        self._mix = mixing.astype(np.uint64) | np.uint64(1)  # odd multipliers
+        self._hashes = np.empty(0, dtype=np.uint64)  # sorted
+        self._keys = np.empty(0, dtype=_KEY)  # the key of each hash
+        self._stored = np.empty(0, dtype=_KEY)  # the keys in the arrays, sorted
+        self._added: dict[int, np.ndarray] = {}  # key: its band hashes, since the last merge
+        self._recent: dict[int, set[int]] = {}  # band hash: keys, since the last merge
+        self._removed: set[int] = set()  # keys in the arrays taken out
+
+    def band_hashes(self, values: np.ndarray) -> np.ndarray:
+        """The b band hashes of each row of a (n, num_perm) matrix of hash values: (n, b)."""
+        bands = np.asarray(values, dtype=np.uint64)[:, : self.b * self.r]
+        bands = bands.reshape(len(bands), self.b, self.r)
+        with np.errstate(over="ignore"):
+            hashed = self._mix[self.r] * np.arange(1, self.b + 1, dtype=np.uint64)
+            for column in range(self.r):
+                hashed = (hashed ^ bands[:, :, column]) * self._mix[column]
+                hashed ^= hashed >> np.uint64(29)
+        return hashed
+
+    def insert_matrices(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Index many keys at once: chunks of (keys, (n, num_perm) matrix of hash values), merged
+        into the arrays once. Keys already indexed are skipped."""
+        hashes, keys = [], []
+        for chunk_keys, values in chunks:
+            chunk_keys = np.asarray(chunk_keys, dtype=np.int64)
+            removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
+            added = np.fromiter(self._added, dtype=np.int64, count=len(self._added))
+            fresh = ~np.isin(chunk_keys, self._stored) | np.isin(chunk_keys, removed)
+            fresh &= ~np.isin(chunk_keys, added)
+            if not fresh.any():
+                continue
+            hashes.append(self.band_hashes(values[fresh]).ravel())
+            keys.append(np.repeat(chunk_keys[fresh].astype(_KEY), self.b))
+        if hashes:
+            self._merge(hashes, keys)
+
+    def _merge(self, hashes: list[np.ndarray], keys: list[np.ndarray]) -> None:
+        """Sort new band hashes, and those inserted one by one, into the arrays; drop the
+        entries of removed keys."""
+        for key, band_hashes in self._added.items():
+            hashes.append(band_hashes)
+            keys.append(np.full(self.b, key, dtype=_KEY))
+        self._added.clear()
+        self._recent.clear()
+        old_hashes, old_keys = self._hashes, self._keys
+        if self._removed:
+            removed = np.fromiter(self._removed, dtype=_KEY, count=len(self._removed))
+            kept = ~np.isin(old_keys, removed)
+            old_hashes, old_keys = old_hashes[kept], old_keys[kept]
+            self._removed.clear()
+        all_hashes = np.concatenate([old_hashes, *hashes])
+        hashes.clear()
+        order = np.argsort(all_hashes, kind="stable")
+        self._hashes = all_hashes[order]
+        del all_hashes, old_hashes
+        self._keys = np.concatenate([old_keys, *keys])[order]
+        self._stored = np.unique(self._keys)
+
+    def insert(self, key: int, signature: Signature) -> None:
+        """Index a key (adding one twice is a no-op)."""
+        if key in self:
+            return
+        band_hashes = self.band_hashes(np.asarray(signature.hashvalues)[None, :])[0]
+        self._added[key] = band_hashes  # if it was removed, its old entries stay hidden
+        for value in band_hashes.tolist():
+            self._recent.setdefault(value, set()).add(key)
+        if len(self._added) * self.b >= self._MERGE_AT:
+            self._merge([], [])
+
+    def remove(self, key: int) -> None:
+        """Drop a key, if present."""
+        band_hashes = self._added.pop(key, None)
+        if band_hashes is not None:
+            for value in band_hashes.tolist():
+                self._recent[value].discard(key)
+        elif self._is_stored(key):
+            self._removed.add(key)
+
+    def query(self, signature: Signature) -> set[int]:
+        """Keys sharing a band with the signature."""
+        band_hashes = self.band_hashes(np.asarray(signature.hashvalues)[None, :])[0]
+        found: set[int] = set()
+        if len(self._hashes):
+            left = np.searchsorted(self._hashes, band_hashes, side="left")
+            right = np.searchsorted(self._hashes, band_hashes, side="right")
+            for start, end in zip(left.tolist(), right.tolist(), strict=True):
+                if end > start:
+                    found.update(self._keys[start:end].tolist())
+            found -= self._removed
+        if self._recent:
+            for value in band_hashes.tolist():
+                found |= self._recent.get(value, set())
+        return found
+
+    def _is_stored(self, key: int) -> bool:
+        at = int(np.searchsorted(self._stored, key))
+        return at < len(self._stored) and int(self._stored[at]) == key and key not in self._removed
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int | np.integer) and (
+            int(key) in self._added or self._is_stored(int(key))
+        )
+
+    def __len__(self) -> int:
+        return len(self._stored) - len(self._removed) + len(self._added)  # removed: stored ones
 
 
 class LSHIndex:
-    """A MinHashLSH keyed by integers.
+    """An LSH of signatures keyed by integers.
 
-    With `redis_url`, the index lives in Redis under `name`, shared by every worker that names
-    the same Redis and survives restarts; otherwise it lives in this process.
+    With `redis_url`, the index lives in Redis under `name` (datasketch's MinHashLSH), shared by
+    every worker that names the same Redis and survives restarts; otherwise it lives in this
+    process (CompactLSH).
     """
 
     def __init__(self, threshold: float, name: str, redis_url: str | None = None) -> None:
         self._threshold, self._name, self._redis_url = threshold, name, redis_url
-        self._lsh = self._open()
+        self._lsh: Any = self._open()
 
-    def _open(self) -> MinHashLSH:
-        storage = _redis_storage(self._redis_url, self._name) if self._redis_url else None
+    def _open(self) -> Any:
+        if not self._redis_url:
+            return CompactLSH(self._threshold)
+        storage = _redis_storage(self._redis_url, self._name)
         try:
             lsh = MinHashLSH(threshold=self._threshold, num_perm=NUM_PERM, storage_config=storage)
             lsh.keys.size()  # reach Redis now, not at the first insert
@@ -41,10 +176,35 @@ class LSHIndex:
 
     def add_many(self, items: Iterable[tuple[int, Signature]]) -> None:
         """Index many keys at once (one round trip per batch in Redis)."""
+        if isinstance(self._lsh, CompactLSH):
+            self._lsh.insert_matrices(
+                (
+                    np.array([key for key, _ in chunk]),
+                    np.array([signature.hashvalues for _, signature in chunk], dtype=np.uint64),
+                )
+                for chunk in _chunks(items)
+            )
+            return
         with self._lsh.insertion_session() as session:
             for key, signature in items:
                 if key not in self._lsh:
                     session.insert(key, signature)
+
+    def add_stored(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Index many keys from stored signatures (signatures.to_bytes), without making a
+        signature object of each in this process."""
+        if not isinstance(self._lsh, CompactLSH):
+            self.add_many((key, from_bytes(data)) for key, data in rows)
+            return
+        self._lsh.insert_matrices(
+            (
+                np.array([key for key, _ in chunk]),
+                np.frombuffer(b"".join(data for _, data in chunk), dtype="<u4").reshape(
+                    len(chunk), NUM_PERM
+                ),
+            )
+            for chunk in _chunks(rows)
+        )
 
     def remove(self, key: int) -> None:
         """Drop a key from the index, if present."""
@@ -67,7 +227,15 @@ class LSHIndex:
         return key in self._lsh
 
     def __len__(self) -> int:
+        if isinstance(self._lsh, CompactLSH):
+            return len(self._lsh)
         return int(self._lsh.keys.size())
+
+
+def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        yield chunk
 
 
 def _redis_storage(url: str, name: str) -> dict:

@@ -15,7 +15,6 @@ from monitor.dedup.copies import CopyIndex, find_copy
 from monitor.dedup.signatures import (
     Signature,
     as_signature,
-    from_bytes,
     shingle_codes,
     shingles_and_signatures,
     to_bytes,
@@ -155,7 +154,7 @@ def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:
             return index  # another worker or an earlier run left it current
         index.clear()
         rows = session.execute(canonical)
-        index.add_many((article_id, from_bytes(data)) for article_id, data in rows if data)
+        index.add_stored((article_id, data) for article_id, data in rows if data)
     return index
 
 
