@@ -23,12 +23,12 @@ class CompactLSH:
     """An LSH of datasketch's bands (the same b and r for the threshold, so the same candidates)
     kept in numpy arrays.
 
-    Each band's r values are hashed to 64 bits (with the band's number, so bands stay apart) and
-    kept, with their key, in sorted arrays: 12 bytes for each band of each key, about 400 bytes
-    an article at b=32, where datasketch's dictionaries of byte strings take about 5 KiB. Keys
-    added later go to dictionaries, merged into the arrays when they grow; removed keys are
-    left out of answers. Two different bands hashing alike (about 2^-64) only add a candidate,
-    which verification drops.
+    Each band's r values are hashed to 64 bits and kept, with their key, in that band's sorted
+    array: 12 bytes for each band of each key, about 400 bytes an article at b=32, where
+    datasketch's dictionaries of byte strings take about 5 KiB. Keys added later go to
+    dictionaries, merged into the arrays when they grow; removed keys are left out of answers.
+    Two different bands hashing alike (about 2^-64) only add a candidate, which verification
+    drops.
     """
 
     _MERGE_AT = 200_000  # band entries added since the last merge
@@ -38,8 +38,8 @@ class CompactLSH:
         self.b, self.r = shape.b, shape.r
         mixing = np.random.default_rng(20210120).integers(1, 2**63, size=(self.r + 1, self.b))
         self._mix = mixing.astype(np.uint64) | np.uint64(1)  # odd multipliers
-        self._hashes = np.empty(0, dtype=np.uint64)  # sorted
-        self._keys = np.empty(0, dtype=_KEY)  # the key of each hash
+        self._hashes = [np.empty(0, dtype=np.uint64)] * self.b  # each band's, sorted
+        self._keys = [np.empty(0, dtype=_KEY)] * self.b  # the key of each hash
         self._stored = np.empty(0, dtype=_KEY)  # the keys in the arrays, sorted
         self._added: dict[int, np.ndarray] = {}  # key: its band hashes, since the last merge
         self._recent: dict[int, set[int]] = {}  # band hash: keys, since the last merge
@@ -59,7 +59,7 @@ class CompactLSH:
     def insert_matrices(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
         """Index many keys at once: chunks of (keys, (n, num_perm) matrix of hash values), merged
         into the arrays once. Keys already indexed are skipped."""
-        hashes, keys = [], []
+        hashes, keys = [], []  # (n, b) matrices of band hashes, and their keys
         for chunk_keys, values in chunks:
             chunk_keys = np.asarray(chunk_keys, dtype=np.int64)
             removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
@@ -68,32 +68,31 @@ class CompactLSH:
             fresh &= ~np.isin(chunk_keys, added)
             if not fresh.any():
                 continue
-            hashes.append(self.band_hashes(values[fresh]).ravel())
-            keys.append(np.repeat(chunk_keys[fresh].astype(_KEY), self.b))
+            hashes.append(self.band_hashes(values[fresh]))
+            keys.append(chunk_keys[fresh].astype(_KEY))
         if hashes:
             self._merge(hashes, keys)
 
     def _merge(self, hashes: list[np.ndarray], keys: list[np.ndarray]) -> None:
-        """Sort new band hashes, and those inserted one by one, into the arrays; drop the
-        entries of removed keys."""
-        for key, band_hashes in self._added.items():
-            hashes.append(band_hashes)
-            keys.append(np.full(self.b, key, dtype=_KEY))
+        """Sort new band hashes ((n, b) matrices with their keys), and those inserted one by one,
+        into the bands' arrays, a band at a time; drop the entries of removed keys."""
+        if self._added:
+            hashes.append(np.vstack(list(self._added.values())))
+            keys.append(np.fromiter(self._added, dtype=_KEY, count=len(self._added)))
         self._added.clear()
         self._recent.clear()
-        old_hashes, old_keys = self._hashes, self._keys
-        if self._removed:
-            removed = np.fromiter(self._removed, dtype=_KEY, count=len(self._removed))
-            kept = ~np.isin(old_keys, removed)
-            old_hashes, old_keys = old_hashes[kept], old_keys[kept]
-            self._removed.clear()
-        all_hashes = np.concatenate([old_hashes, *hashes])
-        hashes.clear()
-        order = np.argsort(all_hashes, kind="stable")
-        self._hashes = all_hashes[order]
-        del all_hashes, old_hashes
-        self._keys = np.concatenate([old_keys, *keys])[order]
-        self._stored = np.unique(self._keys)
+        removed = np.fromiter(self._removed, dtype=_KEY, count=len(self._removed))
+        self._removed.clear()
+        for band in range(self.b):
+            old_hashes, old_keys = self._hashes[band], self._keys[band]
+            if len(removed):
+                kept = ~np.isin(old_keys, removed)
+                old_hashes, old_keys = old_hashes[kept], old_keys[kept]
+            band_hashes = np.concatenate([old_hashes, *(matrix[:, band] for matrix in hashes)])
+            band_keys = np.concatenate([old_keys, *keys])
+            order = np.argsort(band_hashes, kind="stable")
+            self._hashes[band], self._keys[band] = band_hashes[order], band_keys[order]
+        self._stored = np.unique(self._keys[0])
 
     def insert(self, key: int, signature: Signature) -> None:
         """Index a key (adding one twice is a no-op)."""
@@ -119,12 +118,13 @@ class CompactLSH:
         """Keys sharing a band with the signature."""
         band_hashes = self.band_hashes(np.asarray(signature.hashvalues)[None, :])[0]
         found: set[int] = set()
-        if len(self._hashes):
-            left = np.searchsorted(self._hashes, band_hashes, side="left")
-            right = np.searchsorted(self._hashes, band_hashes, side="right")
-            for start, end in zip(left.tolist(), right.tolist(), strict=True):
-                if end > start:
-                    found.update(self._keys[start:end].tolist())
+        if len(self._stored):
+            for band, value in enumerate(band_hashes):
+                hashes = self._hashes[band]
+                start = int(np.searchsorted(hashes, value, side="left"))
+                if start < len(hashes) and hashes[start] == value:
+                    end = int(np.searchsorted(hashes, value, side="right"))
+                    found.update(self._keys[band][start:end].tolist())
             found -= self._removed
         if self._recent:
             for value in band_hashes.tolist():
