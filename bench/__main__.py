@@ -111,11 +111,12 @@ def table(result: dict) -> str:
     stages = [row["stage"] for row in result["tiers"][0]["stages"]] if result["tiers"] else []
     head = f"{'stage':<34}" + "".join(f"{f'{db[:6]} {n // 1000}k':>22}" for db, n in columns)
     lines = [head, f"{'':<34}" + "".join(f"{'docs/s   peak MiB':>22}" for _ in columns)]
-    fetch = result["fetch"]  # measured once: fetching does not depend on the store
-    lines.append(
-        f"{'fetch (loopback, ' + str(fetch['pages']) + ' pages, once)':<34}"
-        + f"{fetch['docs_per_second']:>13.0f}"
-    )
+    fetch = result.get("fetch")  # measured once: fetching does not depend on the store
+    if fetch:
+        lines.append(
+            f"{'fetch (loopback, ' + str(fetch['pages']) + ' pages, once)':<34}"
+            + f"{fetch['docs_per_second']:>13.0f}"
+        )
     for stage in stages:
         cells = []
         for tier in result["tiers"]:
@@ -136,27 +137,36 @@ def table(result: dict) -> str:
 
 
 def summary(result: dict) -> str:
-    rates = result["dedup"]["signatures"]
-    orchestration = result["orchestration"]
+    """The ratios, LSH and quality figures under the table; parts an interrupted run did not
+    reach are said to be missing."""
     ratios = ", ".join(
         f"{t['database']} {t['captures'] // 1000}k {t['end_to_end_vs_trafilatura']}x"
         for t in result["tiers"]
     )
-    lines = [
-        f"end to end against trafilatura alone (goal ≥ 0.7x): {ratios}",
-        f"signatures: ours {rates['ours_docs_per_s']:.0f} docs/s against datasketch's per-shingle "
-        f"update {rates['datasketch_update_docs_per_s']:.0f} docs/s ({rates['ratio_vs_update']}x)",
-        f"Prefect's share of a {orchestration['captures']}-capture ingest (goal < 5%): "
-        f"{orchestration['prefect_share']:.1%} with a running server, "
-        f"{orchestration['prefect_share_with_server_start']:.1%} counting the temporary "
-        f"server's start ({orchestration['server_start_seconds']} s)",
-    ]
-    for row in result["dedup"]["lsh"]:
+    lines = [f"end to end against trafilatura alone (goal ≥ 0.7x): {ratios}"]
+    if not result.get("finished", True):
+        lines.append("the run was interrupted: the parts below that are missing were not reached")
+    if "dedup" in result:
+        rates = result["dedup"]["signatures"]
+        lines.append(
+            f"signatures: ours {rates['ours_docs_per_s']:.0f} docs/s against datasketch's "
+            f"per-shingle update {rates['datasketch_update_docs_per_s']:.0f} docs/s "
+            f"({rates['ratio_vs_update']}x)"
+        )
+    if "orchestration" in result:
+        orchestration = result["orchestration"]
+        lines.append(
+            f"Prefect's share of a {orchestration['captures']}-capture ingest (goal < 5%): "
+            f"{orchestration['prefect_share']:.1%} with a running server, "
+            f"{orchestration['prefect_share_with_server_start']:.1%} counting the temporary "
+            f"server's start ({orchestration['server_start_seconds']} s)"
+        )
+    for row in result.get("dedup", {}).get("lsh", []):
         lines.append(
             f"LSH at {row['documents']} docs: insert {row['insert_per_s']:.0f}/s, "
             f"query {row['query_per_s']:.0f}/s, index {row['index_rss_mib']} MiB"
         )
-    for name, rates in result["quality"].items():
+    for name, rates in result.get("quality", {}).items():
         if name.startswith("pages_"):
             lines.append(
                 f"{name}: pages all right {rates['pages_all_right']}/"
@@ -212,7 +222,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k captures only (under 2 minutes)")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="RESULT_JSON",
+        help="measure nothing: print the table of a saved result (an interrupted run's too) "
+        "and draw its plot next to it",
+    )
     args = parser.parse_args()
+    if args.report:
+        result = json.loads(args.report.read_text())
+        print(table(result))
+        print(summary(result))
+        if len({t["captures"] for t in result["tiers"]}) > 1:
+            plot(result, args.report.with_suffix(".svg"))
+            print(f"plot: {args.report.with_suffix('.svg')}")
+        return
     databases = ["sqlite"]
     if not args.sqlite_only:
         if postgres_available():

@@ -115,7 +115,7 @@ def _digest(db: Database) -> dict[str, int]:
 
     with db.sessions() as session:
         changes = list_changes(session, undelivered_only=True)
-        events = list_events(session)
+        events = list_events(session, {c["event_id"] for c in changes})
         health = run_health(session, None)
     digest = render_digest(date.today(), changes, events, health)
     return {"changes": len(changes), "html_bytes": len(digest.html)}

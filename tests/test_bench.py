@@ -70,3 +70,20 @@ def test_table_and_summary_render():
     }
     assert "extraction" in table(result)
     assert "trafilatura alone" in summary(result)
+
+
+def test_an_interrupted_run_is_reported_with_its_plot(tmp_path, monkeypatch, capsys):
+    import json
+    import sys
+
+    from bench.__main__ import main
+
+    small, larger = measure_tier(4, "sqlite"), measure_tier(8, "sqlite")
+    saved = tmp_path / "bench-partial.json"
+    saved.write_text(json.dumps({"tiers": [small, larger], "finished": False}))
+    monkeypatch.setattr(sys, "argv", ["bench", "--report", str(saved)])
+    main()
+    printed = capsys.readouterr().out
+    assert "extraction" in printed and "interrupted" in printed
+    assert "per-shingle" not in printed and "Prefect" not in printed  # not reached
+    assert saved.with_suffix(".svg").read_text().lstrip().startswith("<?xml")

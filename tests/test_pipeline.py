@@ -185,3 +185,23 @@ def test_copies_are_found_through_a_redis_index_across_runs(db, seed_captures):
     counts = run_pipeline(db, [recapture], "test", redis_url=REDIS_URL)
     assert counts["copies"] == 1
     assert counts.get("NEW", 0) == 0
+
+
+def test_digest_reads_in_chunks_of_ids_give_what_one_read_gives(db, seed_captures, monkeypatch):
+    from monitor.store import queries
+
+    guangming = next(c for c in seed_captures if c.origin.endswith("000_42e4a6355bcb619a.txt"))
+    march = _variant(guangming, "2021-01-20 13:38", "2021-03-05 09:00", "march.txt")
+    march = _variant(march, "170多亿元", "190多亿元", "march.txt")
+    run_pipeline(db, seed_captures, "test")
+    run_pipeline(db, [march], "test")
+    with db.sessions() as session:
+        changes = list_changes(session, undelivered_only=True)
+        events = list_events(session)
+        monkeypatch.setattr(queries, "_IN_CHUNK", 2)  # eleven commitments: six reads each
+        assert list_changes(session, undelivered_only=True) == changes
+        assert list_events(session, {c["event_id"] for c in changes} | {None}) == [
+            e for e in events if e["id"] in {c["event_id"] for c in changes}
+        ]
+    assert any(c["kind"] == "CHANGED" and c["before_published_at"] for c in changes)
+    assert len({c["commitment_id"] for c in changes}) > 2

@@ -1,5 +1,7 @@
 """The Alembic migrations create exactly the schema the models describe."""
 
+import math
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -35,3 +37,11 @@ def test_a_capture_is_stored_once_per_content_hash(db):
         session.add(Capture(**row))
     with pytest.raises(IntegrityError), db.transaction() as session:
         session.add(Capture(**row | {"origin": "elsewhere"}))
+
+
+def test_json_columns_read_what_the_json_module_writes():
+    from monitor.store.db import _json_loads
+
+    assert _json_loads('{"value": 1.5, "unit": "亿元"}') == {"value": 1.5, "unit": "亿元"}
+    assert math.isnan(_json_loads("[NaN]")[0])
+    assert _json_loads("[Infinity]") == [math.inf]

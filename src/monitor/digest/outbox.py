@@ -40,7 +40,8 @@ def preview_digest(db: Database, day: date) -> RenderedDigest:
     """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
     with db.sessions() as session:
         changes = list_changes(session, undelivered_only=True)
-        return render_digest(day, changes, list_events(session), run_health(session, None))
+        events = list_events(session, {c["event_id"] for c in changes})
+        return render_digest(day, changes, events, run_health(session, None))
 
 
 def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
@@ -56,7 +57,8 @@ def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date)
         if not changes and (settings.quiet_day == "skip" or _sent_on(session, recipient, day)):
             return Delivery(recipient.address, "skipped", 0, reason="no new or changed commitments")
         health = run_health(session, _last_sent_at(session, recipient))
-        rendered = render_digest(day, changes, list_events(session), health)
+        events = list_events(session, {c["event_id"] for c in changes})
+        rendered = render_digest(day, changes, events, health)
         message = compose_message(rendered, settings.smtp.sender, recipient.address)
         digest = Digest(
             day=day, subject=rendered.subject, recipient=recipient.address, message=bytes(message)

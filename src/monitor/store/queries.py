@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Collection, Iterator
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -30,6 +31,17 @@ from monitor.store.models import (
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 text of an aware datetime in China time (+08:00), or None."""
     return value.astimezone(CHINA_TZ).isoformat() if value is not None else None
+
+
+# Ids bound into one IN (...): PostgreSQL takes at most 65,535 parameters a statement, and a
+# digest after a large backfill reads the sources of hundreds of thousands of commitments.
+_IN_CHUNK = 10_000
+
+
+def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        yield ordered[start : start + _IN_CHUNK]
 
 
 # What source_of reads of an article: not its body.
@@ -60,19 +72,30 @@ def source_of(
     }
 
 
-def list_events(session: Session) -> list[dict[str, Any]]:
-    """Every event with its articles, newest first."""
+def list_events(
+    session: Session, ids: Collection[int | None] | None = None
+) -> list[dict[str, Any]]:
+    """Every event with its articles, newest first; only those of `ids` when given (a digest
+    reads the events of its changes, not every event of the store)."""
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = session.execute(
+    query = (
         select(EventArticle.event_id, *_SOURCE_COLUMNS, Capture.origin, CopyLink.canonical_id)
         .join(Article, Article.id == EventArticle.article_id)
         .join(Capture, Capture.id == Article.capture_id)
         .outerjoin(CopyLink, CopyLink.article_id == Article.id)
         .order_by(Article.published_at, Article.id)
     )
+    if ids is None:
+        rows = list(session.execute(query))
+        events = list(session.scalars(select(Event).order_by(Event.day.desc(), Event.id.desc())))
+    else:
+        rows, events = [], []  # an event's articles all come in one chunk, in order
+        for chunk in _chunks({i for i in ids if i is not None}):
+            rows += session.execute(query.where(EventArticle.event_id.in_(chunk)))
+            events += session.scalars(select(Event).where(Event.id.in_(chunk)))
+        events.sort(key=lambda event: (event.day or date.min, event.id), reverse=True)
     for row in rows:
         members[row.event_id].append(source_of(row, row.origin, row.canonical_id))
-    events = session.scalars(select(Event).order_by(Event.day.desc(), Event.id.desc()))
     return [
         {
             "id": event.id,
@@ -197,14 +220,16 @@ def _previous_versions(session: Session, changed: list[Row[Any]]) -> dict[int, d
     commitment published no later was published; all versions read in one query."""
     versions: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     ids = {change.commitment_id for change in changed}
-    rows = session.execute(
+    query = (
         select(Observation.commitment_id, Observation.measure_id, Article.published_at)
         .join(Measure, Measure.id == Observation.measure_id)
         .join(Article, Article.id == Measure.article_id)
-        .where(Observation.commitment_id.in_(ids), Article.published_at.is_not(None))
+        .where(Article.published_at.is_not(None))
     )
-    for commitment_id, measure_id, published_at in rows:
-        versions[commitment_id].append((measure_id, published_at))
+    for chunk in _chunks(ids):
+        rows = session.execute(query.where(Observation.commitment_id.in_(chunk)))
+        for commitment_id, measure_id, published_at in rows:
+            versions[commitment_id].append((measure_id, published_at))
     result: dict[int, datetime | None] = {}
     for change in changed:
         published = change.published_at
@@ -306,17 +331,18 @@ def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return result
-    rows = session.execute(
+    query = (
         select(Observation.commitment_id, *_SOURCE_COLUMNS, Capture.origin, CopyLink.canonical_id)
         .join(Measure, Measure.id == Observation.measure_id)
         .join(Article, Article.id == Measure.article_id)
         .join(Capture, Capture.id == Article.capture_id)
         .outerjoin(CopyLink, CopyLink.article_id == Article.id)
-        .where(Observation.commitment_id.in_(ids))
         .order_by(Article.published_at, Article.id)
     )
-    for row in rows:
-        result[row.commitment_id].append(source_of(row, row.origin, row.canonical_id))
+    # a commitment's sources all come in one chunk, in publication order
+    for chunk in _chunks(ids):
+        for row in session.execute(query.where(Observation.commitment_id.in_(chunk))):
+            result[row.commitment_id].append(source_of(row, row.origin, row.canonical_id))
     return result
 
 
