@@ -23,6 +23,26 @@ def test_ingest_flow_runs_every_stage_and_publishes_its_counts(prefect_api, tmp_
     assert again.get("captures_new", 0) == again.get("NEW", 0) == 0
 
 
+def test_the_changes_artifact_lists_the_first_changes_and_says_how_many_there_are(
+    prefect_api, tmp_path, monkeypatch
+):
+    import json
+
+    import flows.ingest
+    from flows.ingest import ingest
+
+    monkeypatch.setattr(flows.ingest, "ARTIFACT_CHANGES", 4)
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    counts = ingest(paths=[str(ROOT / "seeds")], source="capped-seeds")
+    assert counts["NEW"] == 11
+
+    table = _latest_artifact("ingest-changes")
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert [row["kind"] for row in rows] == ["NEW"] * 4
+    assert "(first 4 of 11)" in table["description"]
+    assert "the first 4 of 11 changes" in _latest_artifact("ingest-summary")["data"]
+
+
 def _latest_artifact(key: str) -> dict:
     # Prefect's client sends explicit nulls for unset filters, which its server (with current
     # FastAPI) rejects; the API itself is asked the way the UI asks it.

@@ -143,6 +143,7 @@ def list_changes(
     recipient: str | None = None,
     run_id: int | None = None,
     commitment_id: int | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
@@ -151,6 +152,7 @@ def list_changes(
             or to anyone when None), and not history written by a backfill.
         run_id: only the changes this run detected.
         commitment_id: only this commitment's changes.
+        limit: at most this many, the oldest.
     """
     # columns, not ORM objects: a digest can list tens of thousands of changes
     query = (
@@ -190,6 +192,8 @@ def list_changes(
                 .where(Digest.recipient == recipient, Digest.status == "sent")
             )
             query = query.where(Change.id.not_in(delivered))
+    if limit is not None:
+        query = query.limit(limit)
     rows = session.execute(query).all()
     sources = _commitment_sources(session, {row.commitment_id for row in rows})
     previous = _previous_versions(session, [row for row in rows if row.kind == "CHANGED"])
