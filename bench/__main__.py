@@ -155,9 +155,16 @@ def summary(result: dict) -> str:
         )
     if "orchestration" in result:
         orchestration = result["orchestration"]
+        in_run = orchestration.get("prefect_share_in_run")
         lines.append(
             f"Prefect's share of a {orchestration['captures']}-capture ingest (goal < 5%): "
-            f"{orchestration['prefect_share']:.1%} with a running server, "
+            + (
+                f"{in_run:.1%} of the flow run spent outside the core, "
+                if in_run is not None
+                else ""
+            )
+            + f"{orchestration['prefect_share']:.1%} against a separate core run "
+            f"({orchestration['flow_seconds']} s against {orchestration['core_seconds']} s), "
             f"{orchestration['prefect_share_with_server_start']:.1%} counting the temporary "
             f"server's start ({orchestration['server_start_seconds']} s)"
         )

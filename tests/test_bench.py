@@ -62,6 +62,9 @@ def test_table_and_summary_render():
         },
         "orchestration": {
             "captures": 6,
+            "core_seconds": 9.0,
+            "flow_seconds": 10.0,
+            "prefect_share_in_run": 0.04,
             "prefect_share": 0.1,
             "prefect_share_with_server_start": 0.5,
             "server_start_seconds": 4.0,
@@ -70,6 +73,17 @@ def test_table_and_summary_render():
     }
     assert "extraction" in table(result)
     assert "trafilatura alone" in summary(result)
+    assert "4.0% of the flow run spent outside the core" in summary(result)
+
+
+def test_the_core_clock_counts_overlapping_calls_once():
+    from bench.orchestration import CoreClock
+
+    clock = CoreClock()
+    clock.intervals = [(0.0, 2.0), (1.0, 3.0), (5.0, 6.0), (5.5, 5.7)]
+    assert clock.busy_seconds() == 4.0
+    assert clock.wrap(lambda x: x * 2)(3) == 6
+    assert len(clock.intervals) == 5
 
 
 def test_an_interrupted_run_is_reported_with_its_plot(tmp_path, monkeypatch, capsys):
