@@ -74,6 +74,11 @@ def test_table_and_summary_render():
     assert "extraction" in table(result)
     assert "trafilatura alone" in summary(result)
     assert "4.0% of the flow run spent outside the core" in summary(result)
+    assert "10.0% against a separate core run" in summary(result)
+    for key in ("core_seconds", "prefect_share"):  # the quick mode measures it in the run only
+        del result["orchestration"][key]
+    assert "against a separate core run" not in summary(result)
+    assert "4.0% of the flow run spent outside the core" in summary(result)
 
 
 def test_the_core_clock_counts_overlapping_calls_once():
