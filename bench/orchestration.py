@@ -33,7 +33,7 @@ class CoreClock:
     """The intervals during which any thread runs one of the core's functions."""
 
     def __init__(self) -> None:
-        self.intervals: list[tuple[float, float]] = []
+        self.intervals: list[tuple[float, float, str]] = []
         self._lock = threading.Lock()
 
     def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,18 +44,32 @@ class CoreClock:
                 return function(*args, **kwargs)
             finally:
                 with self._lock:
-                    self.intervals.append((started, time.perf_counter()))
+                    self.intervals.append((started, time.perf_counter(), function.__name__))
 
         return timed
 
     def busy_seconds(self) -> float:
         """Seconds covered by at least one interval."""
         total, end = 0.0, float("-inf")
-        for start, stop in sorted(self.intervals):
+        for start, stop, _ in sorted(self.intervals):
             if stop > end:
                 total += stop - max(start, end)
                 end = stop
         return total
+
+    def gaps(self, begin: float, finish: float, count: int = 5) -> list[dict[str, Any]]:
+        """The longest stretches between `begin` and `finish` outside every interval: where
+        the time outside the core went, named by the calls around them."""
+        found, end, last = [], begin, "flow start"
+        for start, stop, name in sorted(self.intervals):
+            if start > end:
+                found.append({"after": last, "before": name, "seconds": start - end})
+            if stop > end:
+                end, last = stop, name
+        if finish > end:
+            found.append({"after": last, "before": "flow end", "seconds": finish - end})
+        found.sort(key=lambda gap: -gap["seconds"])
+        return [gap | {"seconds": round(gap["seconds"], 2)} for gap in found[:count]]
 
 
 def _clock_the_core(clock: CoreClock) -> None:
@@ -121,8 +135,10 @@ def measure_overhead(count: int, separate: bool = True) -> dict[str, float]:
         _clock_the_core(clock)
         started = time.perf_counter()
         ingest(paths=[str(pages)], source="bench")
-        flow = time.perf_counter() - started
+        finished = time.perf_counter()
+        flow = finished - started
         inside = clock.busy_seconds()
+        gaps = clock.gaps(started, finished)
     result = {
         "captures": count,
         "flow_seconds": round(flow, 2),
@@ -130,6 +146,7 @@ def measure_overhead(count: int, separate: bool = True) -> dict[str, float]:
         "server_start_seconds": round(start, 2),
         "prefect_share_in_run": round(max(flow - inside, 0.0) / flow, 4),
         "prefect_share_with_server_start": round((flow + start - inside) / (flow + start), 4),
+        "longest_outside": gaps,
     }
     if core is not None:
         result["core_seconds"] = round(core, 2)

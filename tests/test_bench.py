@@ -85,8 +85,13 @@ def test_the_core_clock_counts_overlapping_calls_once():
     from bench.orchestration import CoreClock
 
     clock = CoreClock()
-    clock.intervals = [(0.0, 2.0), (1.0, 3.0), (5.0, 6.0), (5.5, 5.7)]
+    clock.intervals = [(0.0, 2.0, "a"), (1.0, 3.0, "b"), (5.0, 6.0, "c"), (5.5, 5.7, "d")]
     assert clock.busy_seconds() == 4.0
+    assert clock.gaps(-0.5, 6.25) == [
+        {"after": "b", "before": "c", "seconds": 2.0},
+        {"after": "flow start", "before": "a", "seconds": 0.5},
+        {"after": "c", "before": "flow end", "seconds": 0.25},
+    ]
     assert clock.wrap(lambda x: x * 2)(3) == 6
     assert len(clock.intervals) == 5
 
