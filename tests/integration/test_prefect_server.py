@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import prefect_http
 from tests.conftest import ROOT
 from tests.digest.conftest import free_port
 
@@ -86,17 +87,15 @@ def prefect_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 
 
 def _deployment(api: str, flow_name: str, name: str) -> dict | None:
-    response = httpx.post(
+    found = prefect_http.post(
         f"{api}/deployments/filter",
         json={"deployments": {"name": {"any_": [name]}}, "flows": {"name": {"any_": [flow_name]}}},
     )
-    response.raise_for_status()
-    found = response.json()
     return found[0] if found else None
 
 
 def _scheduled(api: str, deployment_id: str) -> list[datetime]:
-    response = httpx.post(
+    runs = prefect_http.post(
         f"{api}/flow_runs/filter",
         json={
             "flow_runs": {
@@ -107,8 +106,7 @@ def _scheduled(api: str, deployment_id: str) -> list[datetime]:
             "limit": 3,
         },
     )
-    response.raise_for_status()
-    return [datetime.fromisoformat(run["expected_start_time"]) for run in response.json()]
+    return [datetime.fromisoformat(run["expected_start_time"]) for run in runs]
 
 
 def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_server):
@@ -132,19 +130,18 @@ def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_serve
         assert all((t.minute, t.second) == (0, 0) for t in ingest_runs)
         assert all((t.astimezone(UTC).hour, t.minute, t.second) == (0, 0, 0) for t in digest_runs)
 
-        created = httpx.post(f"{api}/deployments/{ingest['id']}/create_flow_run", json={})
-        created.raise_for_status()
-        run_id = created.json()["id"]
+        created = prefect_http.post(f"{api}/deployments/{ingest['id']}/create_flow_run", json={})
+        run_id = created["id"]
 
         def finished() -> str | None:
-            state = httpx.get(f"{api}/flow_runs/{run_id}").json()["state"]["type"]
+            state = prefect_http.get(f"{api}/flow_runs/{run_id}")["state"]["type"]
             return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
         assert _wait("the triggered ingest run", finished, timeout=180) == "COMPLETED"
-        artifacts = httpx.post(
+        artifacts = prefect_http.post(
             f"{api}/artifacts/filter",
             json={"artifacts": {"key": {"any_": ["ingest-summary"]}}, "limit": 1},
-        ).json()
+        )
         assert "| NEW | 11 |" in artifacts[0]["data"]
 
         from monitor.store import open_database
@@ -159,7 +156,7 @@ def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_serve
         log.close()
     # stopping the serve process leaves the schedules active for its restart
     for deployment in (ingest, digest):
-        current = httpx.get(f"{api}/deployments/{deployment['id']}").json()
+        current = prefect_http.get(f"{api}/deployments/{deployment['id']}")
         assert current["paused"] is False
         assert [s["active"] for s in current["schedules"]] == [True]
 
