@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests import prefect_http
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.prefect
@@ -46,15 +47,12 @@ def test_the_changes_artifact_lists_the_first_changes_and_says_how_many_there_ar
 def _latest_artifact(key: str) -> dict:
     # Prefect's client sends explicit nulls for unset filters, which its server (with current
     # FastAPI) rejects; the API itself is asked the way the UI asks it.
-    import httpx
     from prefect.settings import PREFECT_API_URL
 
-    response = httpx.post(
+    (artifact,) = prefect_http.post(
         f"{PREFECT_API_URL.value()}/artifacts/filter",
         json={"artifacts": {"key": {"any_": [key]}}, "limit": 1, "sort": "UPDATED_DESC"},
     )
-    response.raise_for_status()
-    (artifact,) = response.json()
     return artifact
 
 
@@ -72,16 +70,19 @@ def test_cli_ingest_runs_as_the_flow_when_a_server_is_configured(
     assert result.exit_code == 0, result.output
     assert "11 NEW" in result.output
 
-    import httpx
-
-    response = httpx.post(
+    (run,) = prefect_http.post(
         f"{PREFECT_API_URL.value()}/flow_runs/filter",
         json={"flow_runs": {"tags": {"all_": ["source:cli-seeds"]}}, "limit": 5},
     )
-    response.raise_for_status()
-    (run,) = response.json()
     assert run["state_type"] == "COMPLETED"
     assert run["name"].startswith("ingest-20")
+    # its task runs carry no tags: each tagged one would ask the server for a concurrency slot
+    task_runs = prefect_http.post(
+        f"{PREFECT_API_URL.value()}/task_runs/filter",
+        json={"flow_runs": {"id": {"any_": [run["id"]]}}, "limit": 50},
+    )
+    assert len(task_runs) >= 6  # storage, extraction, the stages
+    assert all(t["tags"] == [] for t in task_runs)
 
 
 def test_extraction_threads_stay_within_the_database_connection_pool(tmp_path, monkeypatch):
