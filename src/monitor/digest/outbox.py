@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from monitor.collector import fewer_collections
 from monitor.config import Recipient, Settings
 from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
@@ -38,10 +39,9 @@ class Delivery:
 
 def preview_digest(db: Database, day: date) -> RenderedDigest:
     """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
-    with db.sessions() as session:
-        changes = list_changes(session, undelivered_only=True)
-        events = list_events(session, {c["event_id"] for c in changes})
-        return render_digest(day, changes, events, run_health(session, None))
+    with db.sessions() as session, fewer_collections():
+        changes, events, health = digest_contents(session, None, None)
+        return render_digest(day, changes, events, health)
 
 
 def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
@@ -52,12 +52,11 @@ def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
 
 
 def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date) -> Delivery:
-    with db.transaction() as session:
-        changes = [c for c in _pending(session, recipient.address) if _wanted(recipient, c)]
+    with db.transaction() as session, fewer_collections():
+        since = _last_sent_at(session, recipient)
+        changes, events, health = digest_contents(session, recipient, since)
         if not changes and (settings.quiet_day == "skip" or _sent_on(session, recipient, day)):
             return Delivery(recipient.address, "skipped", 0, reason="no new or changed commitments")
-        health = run_health(session, _last_sent_at(session, recipient))
-        events = list_events(session, {c["event_id"] for c in changes})
         rendered = render_digest(day, changes, events, health)
         message = compose_message(rendered, settings.smtp.sender, recipient.address)
         digest = Digest(
@@ -115,8 +114,23 @@ def _finish(db: Database, digest_id: int, status: str, error: str | None) -> Non
         )
 
 
-def _pending(session: Session, address: str) -> list[dict[str, Any]]:
-    return list_changes(session, undelivered_only=True, recipient=address)
+def digest_contents(
+    session: Session, recipient: Recipient | None, since: datetime | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """What a digest carries: the changes not yet delivered (to `recipient`, those it asks
+    for; or to anyone), the events they belong to, and the runs and failures since `since`.
+
+    A digest can carry tens of thousands of changes, each read into a few dicts: the reads run
+    with fewer cycle collections (a third of their time at a million stored articles).
+    """
+    with fewer_collections():
+        if recipient is None:
+            changes = list_changes(session, undelivered_only=True)
+        else:
+            pending = list_changes(session, undelivered_only=True, recipient=recipient.address)
+            changes = [c for c in pending if _wanted(recipient, c)]
+        events = list_events(session, {c["event_id"] for c in changes})
+        return changes, events, run_health(session, since)
 
 
 def _wanted(recipient: Recipient, change: dict[str, Any]) -> bool:

@@ -4,26 +4,20 @@ batch's output together with the flag that marks it done."""
 from __future__ import annotations
 
 import functools
-import gc
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select
 
+from monitor.collector import FEWER_COLLECTIONS, fewer_collections
 from monitor.store import Database
 
 # Rows a stage handles per transaction: small enough that a crash costs little, large enough that
 # commits do not dominate (each batch is one commit).
 BATCH_SIZE = 200
-# Python's cycle collector runs after every 700 new container objects, and looks at every
-# object of a generation each time. A stage makes millions (ORM rows, index entries) next to
-# large long-lived indexes, and at the default the collections cost as much as the work:
-# tracking 10k captures took 54 s, and 31 s collecting after every 50,000. Reference counting
-# still frees at once everything that is not in a cycle.
-STAGE_GC_THRESHOLD = (50_000, 10, 10)
+# cycles collected less often while a stage runs (monitor.collector)
+STAGE_GC_THRESHOLD = FEWER_COLLECTIONS
 
 
 @dataclass(frozen=True)
@@ -63,30 +57,6 @@ def pending_batches(
         ids: list[int] = list(session.scalars(query))
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-_collector_lock = threading.Lock()
-_stages_running = 0
-_usual_threshold: tuple[int, ...] = gc.get_threshold()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect cycles less often while inside (STAGE_GC_THRESHOLD); the process's threshold comes
-    back when the last stage running in it leaves."""
-    global _stages_running, _usual_threshold
-    with _collector_lock:
-        if _stages_running == 0:
-            _usual_threshold = gc.get_threshold()
-            gc.set_threshold(*STAGE_GC_THRESHOLD)
-        _stages_running += 1
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _stages_running -= 1
-            if _stages_running == 0:
-                gc.set_threshold(*_usual_threshold)
 
 
 def stage(
