@@ -99,3 +99,42 @@ def test_events_days_apart_across_a_new_year_or_29_february_are_found():
     index = ev.EventIndex()
     index.put(7, _report(2021, 3, 4))
     assert index.best(_report(2021, 2, 28)) is None  # four days apart
+
+
+def test_a_dated_report_is_scored_against_its_own_years_events_and_yearless_ones():
+    index = ev.EventIndex()
+    for event_id, year in enumerate((2019, 2020, 2021, None)):
+        index.put(event_id, _report(year, 1, 20))
+    assert index._near(_report(2020, 1, 21)) == {1, 3}
+    assert index._near(_report(None, 1, 21)) == {0, 1, 2, 3}  # a year-less date: any year's
+    assert index._near(_report(2023, 2, 29)) == set()  # no such day
+
+
+def test_every_event_whose_date_is_close_to_a_report_is_among_those_scored():
+    rng = random.Random(20)
+
+    def draw():
+        year = rng.choice((None, 2019, 2020, 2021))
+        return _report(year, rng.choice((1, 2, 3, 12)), rng.choice((1, 2, 27, 28, 29, 30, 31)))
+
+    index, stored = ev.EventIndex(), {}
+    for event_id in range(400):
+        features = draw()
+        stored[event_id] = features
+        index.put(event_id, features)
+    for event_id in range(0, 400, 3):  # moved, as a merge moves an event to an earlier date
+        stored[event_id] = draw()
+        index.put(event_id, stored[event_id])
+    for event_id in range(1, 400, 7):
+        index.drop(event_id)
+        del stored[event_id]
+    for _ in range(400):
+        report = draw()
+        close = {i for i, features in stored.items() if ev.dates_close(report, features)}
+        near = index._near(report)
+        assert close <= near
+        if report.year is not None:  # and no event of another year is scored
+            assert all(
+                stored[i].year in (None, report.year - 1, report.year, report.year + 1)
+                for i in near
+            )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from monitor import orgs, words
 from monitor.dedup.lsh import LSHIndex
@@ -214,22 +215,35 @@ class EventIndex:
     def __init__(self) -> None:
         self._lsh = LSHIndex(FEATURE_LSH_THRESHOLD, "events:")
         self._features: dict[int, EventFeatures] = {}
+        # the events of a month and day: of any year, and those without a year
         self._on_day: dict[tuple[int, int], set[int]] = {}
+        self._yearless: dict[tuple[int, int], set[int]] = {}
+        self._on_date: dict[tuple[int, int, int], set[int]] = {}  # of a known year
 
     def put(self, event_id: int, features: EventFeatures) -> None:
         """Add an event, or replace its features after a report joined it."""
         self.drop(event_id)
         self._lsh.add(event_id, token_signature(feature_tokens(features)))
         self._features[event_id] = features
-        if features.month is not None and features.day is not None:
-            self._on_day.setdefault((features.month, features.day), set()).add(event_id)
+        for days, key in self._day_keys(features):
+            days.setdefault(key, set()).add(event_id)
 
     def drop(self, event_id: int) -> None:
         """Forget an event (it was merged away)."""
         self._lsh.remove(event_id)
         features = self._features.pop(event_id, None)
-        if features is not None and features.month is not None and features.day is not None:
-            self._on_day[(features.month, features.day)].discard(event_id)
+        if features is not None:
+            for days, key in self._day_keys(features):
+                days[key].discard(event_id)
+
+    def _day_keys(self, features: EventFeatures) -> Iterator[tuple[dict[Any, set[int]], Any]]:
+        if features.month is None or features.day is None:
+            return
+        yield self._on_day, (features.month, features.day)
+        if features.year is None:
+            yield self._yearless, (features.month, features.day)
+        else:
+            yield self._on_date, (features.year, features.month, features.day)
 
     def features(self, event_id: int) -> EventFeatures:
         """The features an event has now."""
@@ -252,19 +266,37 @@ class EventIndex:
         return (scored[1], scored[0]) if scored[0] >= JOIN_SCORE else None
 
     def _near(self, features: EventFeatures) -> set[int]:
-        """The events of the days around the report's, whatever their year: all those whose
-        dates can be close to it (one day more each way, for 29 February)."""
+        """The events whose dates can be close to the report's (dates_close): of the days
+        around it in its year, and those without a year; of any year when the report has
+        none. A store of years of reports holds the same days of every year, so this keeps
+        the events a report is scored against as many in the sixth year as in the first."""
         if features.month is None or features.day is None:
             return set()
+        if features.year is None:
+            return _around(self._on_day, features.month, features.day)
         try:
-            anchor = date(2000, features.month, features.day).toordinal()  # a leap year
+            anchor = date(features.year, features.month, features.day).toordinal()
         except ValueError:
-            return set()
-        near: set[int] = set()
-        for offset in range(-MAX_DAYS_APART - 1, MAX_DAYS_APART + 2):
+            return set()  # no event's date is close to a date that does not exist
+        near = _around(self._yearless, features.month, features.day)
+        for offset in range(-MAX_DAYS_APART, MAX_DAYS_APART + 1):
             day = date.fromordinal(anchor + offset)
-            near |= self._on_day.get((day.month, day.day), set())
+            near |= self._on_date.get((day.year, day.month, day.day), set())
         return near
+
+
+def _around(on_day: dict[tuple[int, int], set[int]], month: int, day: int) -> set[int]:
+    """The events of on_day within MAX_DAYS_APART of a month and day in any year (one day more
+    each way, for 29 February)."""
+    try:
+        anchor = date(2000, month, day).toordinal()  # a leap year
+    except ValueError:
+        return set()
+    near: set[int] = set()
+    for offset in range(-MAX_DAYS_APART - 1, MAX_DAYS_APART + 2):
+        other = date.fromordinal(anchor + offset)
+        near |= on_day.get((other.month, other.day), set())
+    return near
 
 
 def group_reports(reports: list[EventFeatures]) -> list[int]:
