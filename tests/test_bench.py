@@ -42,6 +42,7 @@ def test_scale_benchmark_fills_the_store_and_runs_an_hourly_ingest():
     assert next(s["stage"] for s in result["stages"]) == "storage"
     assert result["stages"][1]["counts"] == {"articles": 15}
     assert result["stored_articles"] == 300 + 15
+    assert result["digest_query_seconds"] > 0 and len(result["digest_query_again_seconds"]) == 4
 
 
 def test_dedup_benchmark_measures_both_sides():
