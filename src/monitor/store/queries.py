@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date, datetime
@@ -204,25 +205,43 @@ def list_changes(
     rows = _columns(session, query).all()
     sources = _commitment_sources(session, {row.commitment_id for row in rows})
     previous = _previous_versions(session, [row for row in rows if row.kind == "CHANGED"])
+    # a run's changes share their detection time and an article's changes its date
+    text_of = functools.cache(iso)
+    # rows unpacked as tuples: a Row's attributes cost several times as much to read
     return [
         {
-            "id": row.id,
-            "kind": row.kind,
-            "detected_at": iso(row.detected_at),
-            "commitment_id": row.commitment_id,
-            "event_id": row.event_id,
-            "published_at": iso(row.published_at),
-            "actor": row.actor,
-            "text": row.text,
-            "quantities": row.quantities,
-            "periods": row.periods,
-            "before": row.before,
-            "after": row.after,
-            "before_published_at": iso(previous.get(row.id)),
-            "history": row.history,
-            "sources": sources.get(row.commitment_id, []),
+            "id": change_id,
+            "kind": kind,
+            "detected_at": text_of(detected_at),
+            "commitment_id": commitment_id,
+            "event_id": event_id,
+            "published_at": text_of(published_at),
+            "actor": actor,
+            "text": text,
+            "quantities": quantities,
+            "periods": periods,
+            "before": before,
+            "after": after,
+            "before_published_at": text_of(previous.get(change_id)),
+            "history": history,
+            "sources": sources.get(commitment_id, []),
         }
-        for row in rows
+        for (
+            change_id,
+            kind,
+            detected_at,
+            commitment_id,
+            _measure_id,
+            before,
+            after,
+            history,
+            actor,
+            text,
+            quantities,
+            periods,
+            published_at,
+            event_id,
+        ) in rows
     ]
 
 
