@@ -103,6 +103,22 @@ def test_running_again_changes_nothing(db, seed_captures):
     assert {m: _count(db, m) for m in before} == before
 
 
+def test_the_same_page_twice_in_one_batch_and_again_later_is_stored_once(db, seed_captures):
+    from monitor.stages.capture import store_captures
+
+    first, second = seed_captures
+    again = replace(first, origin="elsewhere.txt")  # the same bytes from another address
+    counts = store_captures(db, [first, again, second, first], None).counts
+    assert (counts["captures"], counts["captures_new"]) == (4, 2)
+    counts = store_captures(db, [second, again], None).counts
+    assert (counts["captures"], counts.get("captures_new", 0)) == (2, 0)
+    assert _count(db, Capture) == 2
+    with db.sessions() as session:
+        stored = session.execute(select(Capture.origin, Capture.status, Capture.stored_at)).all()
+    assert {origin for origin, _, _ in stored} == {first.origin, second.origin}
+    assert all(status == "new" and at.tzinfo is not None for _, status, at in stored)
+
+
 def test_recapture_with_other_boilerplate_is_a_copy_and_flags_nothing(db, seed_captures):
     run_pipeline(db, seed_captures, "test")
     guangming = next(c for c in seed_captures if c.origin.endswith("000_42e4a6355bcb619a.txt"))

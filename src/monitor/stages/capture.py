@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
@@ -38,9 +39,8 @@ def known_validators(db: Database) -> dict[str, tuple[str | None, str | None]]:
 
 
 def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: StageResult) -> None:
+    rows: dict[str, dict[str, object]] = {}
     with db.transaction() as session:
-        hashes = {item.sha256 for item in batch if isinstance(item, RawCapture)}
-        known = set(session.scalars(select(Capture.sha256).where(Capture.sha256.in_(hashes))))
         for item in batch:
             if isinstance(item, Unchanged):
                 result.add("unchanged")
@@ -60,23 +60,37 @@ def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: St
             result.add("captures")
             if item.etag or item.last_modified:
                 _remember_validators(session, item)
-            if item.sha256 in known:
-                continue
-            known.add(item.sha256)
-            session.add(
-                Capture(
-                    sha256=item.sha256,
-                    source=item.source,
-                    origin=item.origin,
-                    media_type=item.media_type,
-                    captured_at=item.captured_at,
-                    size=len(item.data),
-                    raw=item.data,
-                    outlet_hint=item.outlet_hint,
-                    run_id=run_id,
-                )
+            rows.setdefault(
+                item.sha256,
+                {
+                    "sha256": item.sha256,
+                    "source": item.source,
+                    "origin": item.origin,
+                    "media_type": item.media_type,
+                    "captured_at": item.captured_at,
+                    "size": len(item.data),
+                    "raw": item.data,
+                    "outlet_hint": item.outlet_hint,
+                    "run_id": run_id,
+                },
             )
-            result.add("captures_new")
+        if rows:
+            result.add("captures_new", _insert_new(session, list(rows.values())))
+
+
+def _insert_new(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert the captures whose content is not stored yet; how many were new.
+
+    The unique index on the hash decides, in the same statement: no lookup first, which on
+    PostgreSQL was planned as a scan of the whole table while its statistics were not yet
+    gathered (a first backfill), and no race with another run storing the same page.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Capture).on_conflict_do_nothing(index_elements=["sha256"]).returning(Capture.id)
+    )
+    return len(session.execute(statement, rows).all())
 
 
 def _remember_validators(session: Session, item: RawCapture) -> None:
