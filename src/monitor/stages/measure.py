@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
@@ -36,26 +37,40 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     )
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            for article in session.scalars(select(Article).where(Article.id.in_(ids))):
+            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
+            # the measures a re-extracted article already has, for the whole batch at once: an
+            # article of its own costs no query, and the batch is written in one flush
+            existing: dict[int, dict[str, Measure]] = defaultdict(dict)
+            for measure in session.scalars(select(Measure).where(Measure.article_id.in_(ids))):
+                existing[measure.article_id][measure.text] = measure
+            for article in articles:
                 features = ev.EventFeatures.from_json(article.features or {})
                 year = (
                     article.published_at.astimezone(CHINA_TZ).year if article.published_at else None
                 )
                 drafts = extract_measures(article.body, features.speaker_org, year)
-                result.add("measures", _store_measures(session, article, drafts, context))
+                had = existing.get(article.id, {})
+                result.add("measures", _store_measures(session, article, drafts, had, context))
                 article.measures_done = True
     return result
 
 
-def _store_measures(session: Session, article: Article, drafts: list, context: RunContext) -> int:
-    """Store an article's measures; return how many are new.
+def _store_measures(
+    session: Session,
+    article: Article,
+    drafts: list,
+    existing: dict[str, Measure],
+    context: RunContext,
+) -> int:
+    """Store an article's measures (`existing`: those it has, by text); return how many are new.
 
     A re-extracted article keeps the measures whose text it still has (and what tracking made of
     them): only the new ones are tracked, and the ones it lost are retracted.
     """
-    existing = {
-        m.text: m for m in session.scalars(select(Measure).where(Measure.article_id == article.id))
-    }
+    if not existing:
+        for draft in drafts:
+            session.add(Measure(article_id=article.id, **draft.__dict__))
+        return len(drafts)
     kept = {d.text for d in drafts} & set(existing)
     retract_measures(session, [m.id for text, m in existing.items() if text not in kept], context)
     for measure in (existing[text] for text in kept):
