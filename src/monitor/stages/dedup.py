@@ -236,7 +236,8 @@ class _EventBatch:
         self._load_events(features)
         found = self.index.best(features)
         if found is not None:
-            event = self.session.get_one(Event, found[0])
+            with self.session.no_autoflush:  # the batch's rows are written together at its end
+                event = self.session.get_one(Event, found[0])
             merged = ev.merge(self.index.features(event.id), features)
             event.features = merged.to_json()
             self.index.put(event.id, merged)
@@ -250,7 +251,7 @@ class _EventBatch:
             features=features.to_json(),
         )
         self.session.add(event)
-        self.session.flush()
+        self.session.flush([event])  # its id; the batch's other rows wait for one flush
         self.index.put(event.id, features)
         return event.id, 1.0
 
@@ -264,9 +265,10 @@ class _EventBatch:
             for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1)
         } - self.loaded
         if days:
-            stored = self.session.execute(
-                select(Event.id, Event.features).where(Event.month_day.in_(days))
-            )
+            with self.session.no_autoflush:
+                stored = self.session.execute(
+                    select(Event.id, Event.features).where(Event.month_day.in_(days))
+                ).all()
             for event_id, data in stored:
                 self.index.put(event_id, ev.EventFeatures.from_json(data))
             self.loaded |= days
