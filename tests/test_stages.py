@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from monitor.stages import STAGE_GC_THRESHOLD, RunContext, StageResult, stage
+from monitor.collector import FEWER_COLLECTIONS
+from monitor.stages import RunContext, StageResult, stage
 
 
 def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
@@ -24,7 +25,7 @@ def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
         return StageResult("outer")
 
     outer(None, RunContext())
-    assert seen == [STAGE_GC_THRESHOLD, STAGE_GC_THRESHOLD]
+    assert seen == [FEWER_COLLECTIONS, FEWER_COLLECTIONS]
     assert gc.get_threshold() == before
     assert outer.__name__ == "outer"
 
@@ -49,7 +50,7 @@ def test_the_threshold_comes_back_when_the_last_of_overlapping_stages_ends():
 
     with pytest.raises(ValueError):
         failing(None, RunContext())
-    assert gc.get_threshold() == STAGE_GC_THRESHOLD  # the other stage is still running
+    assert gc.get_threshold() == FEWER_COLLECTIONS  # the other stage is still running
     release.set()
     thread.join(5)
     assert gc.get_threshold() == before

@@ -39,7 +39,7 @@ class Delivery:
 
 def preview_digest(db: Database, day: date) -> RenderedDigest:
     """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
-    with db.sessions() as session, fewer_collections():
+    with db.sessions() as session:
         changes, events, health = digest_contents(session, None, None)
         return render_digest(day, changes, events, health)
 
@@ -52,7 +52,7 @@ def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
 
 
 def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date) -> Delivery:
-    with db.transaction() as session, fewer_collections():
+    with db.transaction() as session:
         since = _last_sent_at(session, recipient)
         changes, events, health = digest_contents(session, recipient, since)
         if not changes and (settings.quiet_day == "skip" or _sent_on(session, recipient, day)):

@@ -10,14 +10,12 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from monitor.collector import FEWER_COLLECTIONS, fewer_collections
+from monitor.collector import fewer_collections
 from monitor.store import Database
 
 # Rows a stage handles per transaction: small enough that a crash costs little, large enough that
 # commits do not dominate (each batch is one commit).
 BATCH_SIZE = 200
-# cycles collected less often while a stage runs (monitor.collector)
-STAGE_GC_THRESHOLD = FEWER_COLLECTIONS
 
 
 @dataclass(frozen=True)
