@@ -175,7 +175,10 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
                     contains_eager(Article.capture)
                 )
             ):
-                event_id, score = batch.assign(article)
+                # the batch's rows are written in one flush at its end (a new event is flushed
+                # alone, for its id), not by the autoflush of each lookup
+                with session.no_autoflush:
+                    event_id, score = batch.assign(article)
                 session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
                 article.event_done = True
                 batch.touched.add(event_id)
@@ -236,8 +239,7 @@ class _EventBatch:
         self._load_events(features)
         found = self.index.best(features)
         if found is not None:
-            with self.session.no_autoflush:  # the batch's rows are written together at its end
-                event = self.session.get_one(Event, found[0])
+            event = self.session.get_one(Event, found[0])
             merged = ev.merge(self.index.features(event.id), features)
             event.features = merged.to_json()
             self.index.put(event.id, merged)
@@ -265,10 +267,9 @@ class _EventBatch:
             for offset in range(-ev.MAX_DAYS_APART, ev.MAX_DAYS_APART + 1)
         } - self.loaded
         if days:
-            with self.session.no_autoflush:
-                stored = self.session.execute(
-                    select(Event.id, Event.features).where(Event.month_day.in_(days))
-                ).all()
+            stored = self.session.execute(
+                select(Event.id, Event.features).where(Event.month_day.in_(days))
+            )
             for event_id, data in stored:
                 self.index.put(event_id, ev.EventFeatures.from_json(data))
             self.loaded |= days

@@ -67,15 +67,14 @@ def _store_measures(
     A re-extracted article keeps the measures whose text it still has (and what tracking made of
     them): only the new ones are tracked, and the ones it lost are retracted.
     """
-    if not existing:
-        for draft in drafts:
-            session.add(Measure(article_id=article.id, **draft.__dict__))
-        return len(drafts)
     kept = {d.text for d in drafts} & set(existing)
-    retract_measures(session, [m.id for text, m in existing.items() if text not in kept], context)
-    for measure in (existing[text] for text in kept):
-        measure.ordinal = -measure.ordinal  # free the ordinals for the new numbering
-    session.flush()
+    if existing:  # a first extraction has nothing to retract or renumber, and waits for one flush
+        retract_measures(
+            session, [m.id for text, m in existing.items() if text not in kept], context
+        )
+        for measure in (existing[text] for text in kept):
+            measure.ordinal = -measure.ordinal  # free the ordinals for the new numbering
+        session.flush()
     added = 0
     for draft in drafts:
         if draft.text in kept:
