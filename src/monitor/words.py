@@ -1,4 +1,5 @@
-"""Chinese word segmentation (jieba): keywords and parts of speech."""
+"""Chinese word segmentation: topic words (jieba-rs through rjieba, weighed with jieba's IDF
+table) and parts of speech (jieba)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,54 @@ import re
 from functools import cache
 
 import jieba
+import rjieba
 
 jieba.setLogLevel(logging.WARNING)
 
 
 @cache
 def load() -> None:
-    """Load the dictionaries (the first use does, if this was not called)."""
-    # Loading the dictionaries costs about 1.5 s, so it waits for the first use: the read-only
-    # commands never pay it.
+    """Load what topic words need: the segmenter's dictionary and the IDF table (the first use
+    does, if this was not called)."""
+    # About 0.6 s, so it waits for the first use: the read-only commands never pay it.
+    rjieba.cut("")
+    _weights()
+
+
+@cache
+def _weights() -> tuple[dict[str, float], float, frozenset[str]]:
+    """jieba's IDF table, the weight of a word it lacks (its median), and its stop words."""
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    return table.idf_freq, table.median_idf, frozenset(table.stop_words)
+
+
+@cache
+def _tagger() -> None:
+    # jieba's own dictionaries, for parts of speech only (about 0.5 s)
     jieba.initialize()
 
 
 def keywords(text: str, count: int) -> list[str]:
-    """The `count` most characteristic words of `text` (TF-IDF against jieba's corpus)."""
-    load()
-    import jieba.analyse
+    """The `count` most characteristic words of `text`: TF-IDF against jieba's corpus, as
+    jieba.analyse.extract_tags weighs them, over the segmentation of jieba-rs.
 
-    return list(jieba.analyse.extract_tags(text, topK=count))
+    jieba-rs cuts Chinese text as jieba does with the same dictionary and HMM, about 25 times
+    faster (topic words identical on 1,051 of 1,053 pages; the other two differ in runs of
+    Latin letters and digits, which jieba-rs keeps whole: "7.9mm", host names).
+    """
+    load()
+    idf, unknown, stop_words = _weights()
+    frequency: dict[str, float] = {}
+    for word in rjieba.cut(text):
+        if len(word.strip()) < 2 or word.lower() in stop_words:
+            continue
+        frequency[word] = frequency.get(word, 0.0) + 1.0
+    total = sum(frequency.values())
+    weight = {w: n * idf.get(w, unknown) / total for w, n in frequency.items()}
+    # among equal weights the word seen first leads, as in jieba
+    return sorted(weight, key=weight.__getitem__, reverse=True)[:count]
 
 
 # Topic words of an article: its most characteristic words among the headline and the opening,
@@ -35,7 +66,7 @@ _NUMBER = re.compile(r"[\d.]+")
 
 
 def topic_words(title: str, body: str) -> tuple[str, ...]:
-    """The article's topic words (jieba TF-IDF keywords of its headline and opening)."""
+    """The article's topic words (TF-IDF keywords of its headline and opening)."""
     text = title + "。" + body[:TOPIC_LEAD_CHARS]
     return tuple(w for w in keywords(text, TOPIC_COUNT) if not _NUMBER.fullmatch(w))
 
@@ -50,7 +81,7 @@ def leading_noun(text: str) -> str:
     Nouns and distinguishing words (国家级) join; one short verb or adverb may bridge a
     modifier to its head noun (国家级创新平台, 专精特新企业).
     """
-    load()
+    _tagger()
     import jieba.posseg
 
     tokens = jieba.posseg.lcut(text)
