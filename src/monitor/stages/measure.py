@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import track
@@ -43,6 +43,7 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
             existing: dict[int, dict[str, Measure]] = defaultdict(dict)
             for measure in session.scalars(select(Measure).where(Measure.article_id.in_(ids))):
                 existing[measure.article_id][measure.text] = measure
+            new: list[dict] = []
             for article in articles:
                 features = ev.EventFeatures.from_json(article.features or {})
                 year = (
@@ -50,8 +51,13 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                 )
                 drafts = extract_measures(article.body, features.speaker_org, year)
                 had = existing.get(article.id, {})
-                result.add("measures", _store_measures(session, article, drafts, had, context))
+                new += _store_measures(session, article, drafts, had, context)
                 article.measures_done = True
+            if new:
+                # one executemany: the ORM would insert them a row at a time on SQLite, whose
+                # dialect cannot return the ids of many rows in order
+                session.execute(insert(Measure), new)
+            result.add("measures", len(new))
     return result
 
 
@@ -61,8 +67,9 @@ def _store_measures(
     drafts: list,
     existing: dict[str, Measure],
     context: RunContext,
-) -> int:
-    """Store an article's measures (`existing`: those it has, by text); return how many are new.
+) -> list[dict]:
+    """Settle an article's measures (`existing`: those it has, by text); return the rows of the
+    new ones, for the caller to insert.
 
     A re-extracted article keeps the measures whose text it still has (and what tracking made of
     them): only the new ones are tracked, and the ones it lost are retracted.
@@ -75,13 +82,12 @@ def _store_measures(
         for measure in (existing[text] for text in kept):
             measure.ordinal = -measure.ordinal  # free the ordinals for the new numbering
         session.flush()
-    added = 0
+    added = []
     for draft in drafts:
         if draft.text in kept:
             existing[draft.text].ordinal = draft.ordinal
         else:
-            session.add(Measure(article_id=article.id, **draft.__dict__))
-            added += 1
+            added.append({"article_id": article.id, **draft.__dict__})
     return added
 
 
@@ -154,7 +160,7 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             batch = _TrackBatch(session, list(measures.values()), recent)
             for measure_id in ids:
                 result.add(batch.track(measures[measure_id], context.run_id))
-            session.flush()
+            batch.write()
             recent.saved()
     return result
 
@@ -255,11 +261,16 @@ class _RecentCommitments:
 class _TrackBatch:
     """What tracking a batch of measures looks up, read in a few queries and kept current as the
     batch creates and updates commitments: a measure costs no query of its own, and what the
-    batch adds is written in one flush at its end."""
+    batch adds is written at its end: its commitments in one flush, for their ids, then its
+    observations and changes in one executemany each (the ORM would insert those a row at a time
+    on SQLite, whose dialect cannot return the ids of many rows in order)."""
 
     def __init__(self, session: Session, measures: list[Measure], recent: _RecentCommitments):
         self.session = session
         self.recent = recent
+        # rows to insert, with the commitment each belongs to (which may have no id yet)
+        self.observations: list[tuple[Commitment, dict]] = []
+        self.changes: list[tuple[Commitment, dict]] = []
         recent.load(session, {m.actor for m in measures})
         # Any version with the same masked text, not only the latest, identifies the commitment:
         # the first one made, when several have it.
@@ -292,6 +303,15 @@ class _TrackBatch:
         with self.session.no_autoflush:  # what the batch has added cannot change them
             self.versions.update((m.id, m) for m in self.session.scalars(query))
 
+    def write(self) -> None:
+        """Write what the batch made: commitments first, for the ids the other rows point at."""
+        self.session.flush()
+        for model, rows in ((Observation, self.observations), (Change, self.changes)):
+            if rows:
+                values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
+                self.session.execute(insert(model), values)
+                rows.clear()
+
     def track(self, measure: Measure, run_id: int | None) -> str:
         """Record a measure as a version of its commitment; return the outcome to count."""
         article = measure.article
@@ -314,8 +334,8 @@ class _TrackBatch:
             self.session.add(commitment)
             self.recent.add(commitment)
             self.exact.setdefault(measure.masked_sha256, commitment)
-            _observe(self.session, commitment, measure, "new")
-            self.session.add(_change(commitment, measure, "NEW", None, fields, run_id))
+            self.observations.append((commitment, _observation(measure, "new")))
+            self.changes.append((commitment, _change(measure, "NEW", None, fields, run_id)))
             return "NEW"
         self.exact.setdefault(measure.masked_sha256, commitment)
         actor, text = commitment.actor, commitment.text
@@ -331,15 +351,15 @@ class _TrackBatch:
         self._load_versions({commitment.latest_measure_id})  # a replay may have changed it
         latest = self.versions[commitment.latest_measure_id]
         if _publication_key(measure) < _publication_key(latest):
-            _observe(self.session, commitment, measure, "pending")
+            self.observations.append((commitment, _observation(measure, "pending")))
+            self.write()  # the replay reads the commitment's observations and changes
             replay_commitment(self.session, commitment, run_id)
             return "backfilled"
         outcome = track.compare(commitment.fields, fields)
-        _observe(self.session, commitment, measure, outcome.kind.lower())
+        self.observations.append((commitment, _observation(measure, outcome.kind.lower())))
         if outcome.kind == "CHANGED":
-            self.session.add(
-                _change(commitment, measure, "CHANGED", outcome.before, outcome.after, run_id)
-            )
+            change = _change(measure, "CHANGED", outcome.before, outcome.after, run_id)
+            self.changes.append((commitment, change))
         _make_latest(commitment, measure, fields)
         return outcome.kind
 
@@ -402,9 +422,8 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     for version in versions:
         if version.id in wanted and version.id not in kept:
             kind, before, after = wanted[version.id]
-            change = _change(commitment, version, kind, before, after, run_id)
-            change.history = True
-            session.add(change)
+            row = _change(version, kind, before, after, run_id)
+            session.add(Change(commitment=commitment, **row, history=True))
     commitment.first_published_at = versions[0].article.published_at
     commitment.event_id = session.scalar(
         select(EventArticle.event_id).where(EventArticle.article_id == versions[0].article_id)
@@ -426,30 +445,23 @@ def _publication_key(measure: Measure) -> tuple[datetime, str, int]:
     return (published, measure.article.capture.sha256, measure.ordinal)
 
 
-def _observe(session: Session, commitment: Commitment, measure: Measure, outcome: str) -> None:
-    session.add(
-        Observation(
-            commitment=commitment,
-            measure_id=measure.id,
-            published_at=measure.article.published_at,
-            outcome=outcome,
-        )
-    )
+def _observation(measure: Measure, outcome: str) -> dict:
+    """The row of an observation of `measure`, but for its commitment."""
+    return {
+        "measure_id": measure.id,
+        "published_at": measure.article.published_at,
+        "outcome": outcome,
+    }
 
 
 def _change(
-    commitment: Commitment,
-    measure: Measure,
-    kind: str,
-    before: dict | None,
-    after: dict,
-    run_id: int | None,
-) -> Change:
-    return Change(
-        commitment=commitment,
-        measure_id=measure.id,
-        kind=kind,
-        before=before,
-        after=after,
-        run_id=run_id,
-    )
+    measure: Measure, kind: str, before: dict | None, after: dict, run_id: int | None
+) -> dict:
+    """The row of a change `measure` made, but for its commitment."""
+    return {
+        "measure_id": measure.id,
+        "kind": kind,
+        "before": before,
+        "after": after,
+        "run_id": run_id,
+    }
