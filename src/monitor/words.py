@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 import rjieba
@@ -75,6 +75,9 @@ def topic_words(title: str, body: str) -> tuple[str, ...]:
 _NOT_BRIDGES = frozenset({"共同", "一起", "联合", "同时", "进一步", "全面", "加快", "推动", "支持"})
 
 
+# Words after a classifier repeat (个项目, 家企业): 1,000 generated articles ask 5,511 times for
+# 326 different ones.
+@lru_cache(maxsize=65_536)
 def leading_noun(text: str) -> str:
     """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or "".
 
