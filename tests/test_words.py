@@ -32,3 +32,17 @@ def test_topic_words_rank_by_weight_and_drop_numbers():
 
 def test_keywords_of_text_without_words():
     assert words.keywords("。，、 ", 5) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "noun"),
+    [
+        ("部门共同谋划", "部门"),
+        ("专精特新企业达到", "专精特新企业"),
+        ("国家级创新平台", "国家级创新平台"),
+        ("绿色低碳试点城市", "绿色低碳试点城市"),
+        ("共同推进", ""),
+    ],
+)
+def test_leading_noun(text, noun):
+    assert words.leading_noun(text) == noun

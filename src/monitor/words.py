@@ -1,5 +1,5 @@
-"""Chinese word segmentation: topic words (jieba-rs through rjieba, weighed with jieba's IDF
-table) and parts of speech (jieba)."""
+"""Chinese word segmentation (jieba-rs, through rjieba): topic words, weighed with jieba's IDF
+table, and parts of speech."""
 
 from __future__ import annotations
 
@@ -29,12 +29,6 @@ def _weights() -> tuple[dict[str, float], float, frozenset[str]]:
 
     table = jieba.analyse.default_tfidf
     return table.idf_freq, table.median_idf, frozenset(table.stop_words)
-
-
-@cache
-def _tagger() -> None:
-    # jieba's own dictionaries, for parts of speech only (about 0.5 s)
-    jieba.initialize()
 
 
 def keywords(text: str, count: int) -> list[str]:
@@ -82,27 +76,26 @@ def leading_noun(text: str) -> str:
     """The noun phrase `text` starts with ("部门共同谋划" -> "部门"), or "".
 
     Nouns and distinguishing words (国家级) join; one short verb or adverb may bridge a
-    modifier to its head noun (国家级创新平台, 专精特新企业).
+    modifier to its head noun (国家级创新平台, 专精特新企业). The tags are jieba-rs's: jieba's own
+    tagger gave the same nouns for 315 of 326 words after classifiers and cut the other 11
+    short (绿色 for 绿色低碳试点城市), and it cost a second to load in every run.
     """
-    _tagger()
-    import jieba.posseg
-
-    tokens = jieba.posseg.lcut(text)
+    tokens = rjieba.tag(text)
     phrase = ""
-    for index, token in enumerate(tokens):
-        if token.flag.startswith("n") or token.flag in ("vn", "j", "b"):
-            phrase += token.word
+    for index, (word, flag) in enumerate(tokens):
+        if flag.startswith("n") or flag in ("vn", "j", "b"):
+            phrase += word
             continue
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         bridges = (
             phrase
             and len(phrase) <= 3
-            and token.flag in ("v", "d")
-            and token.word not in _NOT_BRIDGES
+            and flag in ("v", "d")
+            and word not in _NOT_BRIDGES
             and following is not None
-            and following.flag.startswith("n")
+            and following[1].startswith("n")
         )
         if not bridges:
             break
-        phrase += token.word
+        phrase += word
     return phrase
