@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Insert, Update, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import track
@@ -16,6 +16,7 @@ from monitor.stages import RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import (
     Article,
+    Base,
     Capture,
     Change,
     Commitment,
@@ -52,13 +53,31 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                 drafts = extract_measures(article.body, features.speaker_org, year)
                 had = existing.get(article.id, {})
                 new += _store_measures(session, article, drafts, had, context)
-                article.measures_done = True
+            _mark_done(
+                session, update(Article).where(Article.id.in_(ids)).values(measures_done=True)
+            )
             if new:
                 # one executemany: the ORM would insert them a row at a time on SQLite, whose
                 # dialect cannot return the ids of many rows in order
-                session.execute(insert(Measure), new)
+                session.execute(bulk_insert(Measure), new)
             result.add("measures", len(new))
     return result
+
+
+def bulk_insert(model: type[Base]) -> Insert:
+    """An INSERT of many rows of `model` sent as one batch.
+
+    NULLs are sent as values: SQLAlchemy otherwise leaves a row's None values out and batches
+    only consecutive rows with the same columns, so measures whose actor is known in every other
+    row went in a few rows a statement (2,887 statements for 7,699 measures on PostgreSQL). What
+    is stored is the same either way, JSON's None included (stored as JSON null)."""
+    return insert(model).execution_options(render_nulls=True)
+
+
+def _mark_done(session: Session, statement: Update) -> None:
+    """Flag a whole batch done in one statement, not an UPDATE a row through the ORM (the
+    flag is not read again in the batch, so the loaded objects need not see it)."""
+    session.execute(statement.execution_options(synchronize_session=False))
 
 
 def _store_measures(
@@ -161,6 +180,7 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             for measure_id in ids:
                 result.add(batch.track(measures[measure_id], context.run_id))
             batch.write()
+            _mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
             recent.saved()
     return result
 
@@ -309,7 +329,7 @@ class _TrackBatch:
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
                 values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
-                self.session.execute(insert(model), values)
+                self.session.execute(bulk_insert(model), values)
                 rows.clear()
 
     def track(self, measure: Measure, run_id: int | None) -> str:
@@ -319,7 +339,6 @@ class _TrackBatch:
             measure.text, measure.actor, measure.quantities, measure.periods
         )
         commitment = self.find(measure)
-        measure.tracked = True
         if commitment is None:
             commitment = Commitment(
                 masked_sha256=measure.masked_sha256,
