@@ -316,7 +316,9 @@ class _TrackBatch:
 
     def _load_versions(self, ids: set[int]) -> None:
         """Read measures with what orders them, in one query."""
-        ids -= self.versions.keys()
+        # by lookup: `ids -= self.versions.keys()` walks every version read so far, and this is
+        # asked once a version with one id
+        ids = {i for i in ids if i not in self.versions}
         if not ids:
             return
         query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
