@@ -22,7 +22,10 @@ from monitor import pipeline
 from monitor.store import Database, open_database
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-_BASELINE_SAMPLE = 1000  # trafilatura alone is timed on this many of the same pages
+# trafilatura alone is timed on this many of the same pages, before the tier's stages and again
+# after them: this machine's speed drifts by a fifth within minutes, and one timing of 3 s
+# moved the ratio as much (296 against 368 pages/s in two tiers a minute apart)
+_BASELINE_SAMPLE = 1000
 
 
 def peak_mib() -> float:
@@ -63,7 +66,8 @@ def trafilatura_rate(pages: list[bytes]) -> float:
 def measure_tier(count: int, kind: str) -> dict:
     """Every stage over `count` captures on a fresh database of that kind."""
     captures = generate_pages(count)
-    baseline = trafilatura_rate([c.data for c in captures[:_BASELINE_SAMPLE]])
+    sample = [c.data for c in captures[:_BASELINE_SAMPLE]]
+    baselines = [trafilatura_rate(sample)]
     rows = []
     with fresh_database(kind) as url:
         db = open_database(url)
@@ -96,6 +100,8 @@ def measure_tier(count: int, kind: str) -> dict:
                 }
             )
         db.engine.dispose()
+    baselines.append(trafilatura_rate(sample))
+    baseline = sum(baselines) / len(baselines)
     pipeline_seconds = sum(r["seconds"] for r in rows if r["stage"] != "digest")
     end_to_end = count / pipeline_seconds
     return {
@@ -104,6 +110,7 @@ def measure_tier(count: int, kind: str) -> dict:
         "stages": rows,
         "end_to_end_docs_per_second": round(end_to_end, 1),
         "trafilatura_alone_docs_per_second": round(baseline, 1),
+        "trafilatura_alone_before_after": [round(rate, 1) for rate in baselines],
         "end_to_end_vs_trafilatura": round(end_to_end / baseline, 3),
     }
 
