@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import trafilatura
+from trafilatura.settings import Extractor
+
 from monitor.extract.article import CaptureInput, Rejection, extract_article
 from monitor.extract.dom import find_container, parse_page
-from monitor.extract.html import story_paragraphs
+from monitor.extract.html import _page_metadata, story_paragraphs
 
 _STORY = (
     "科技部将加快推进国家实验室建设，完善新型举国体制，今年安排重点项目近600个，"
@@ -56,3 +59,28 @@ def test_a_page_whose_only_paragraph_is_its_headline_has_no_article():
     headline = "科技部关于加快推进国家实验室建设和完善新型举国体制有关工作安排的通知全文发布"
     draft = _extract(_page(f"<p>{headline * 2}</p>", title=headline * 2))
     assert isinstance(draft, Rejection)
+
+
+_META_PAGE = (
+    '<html lang="zh"><head><title>科技部：加快推进国家实验室建设_新闻中心_光明网</title>'
+    '<meta property="og:site_name" content="光明网">'
+    '<link rel="canonical" href="https://news.gmw.cn/2021-01/20/content_1.htm">'
+    '<script type="application/ld+json">{"@type": "NewsArticle",'
+    ' "headline": "科技部：加快推进国家实验室建设", "datePublished": "2021-01-20T15:30:00+08:00"}'
+    "</script></head><body><h1>科技部：加快推进国家实验室建设</h1>"
+    f'<div class="article"><p>{_STORY}</p></div></body></html>'
+)
+
+
+def test_page_metadata_is_trafilaturas_own_for_the_fields_used():
+    for page in (_META_PAGE, _page(f"<p>{_STORY}</p>").decode()):
+        url = "https://news.gmw.cn/x.htm"
+        options = Extractor(output_format="python", fast=True, url=url)
+        full = trafilatura.bare_extraction(page, url=url, with_metadata=True, fast=True)
+        ours = _page_metadata(page, url, options)
+        assert (ours.title, ours.url, ours.date, ours.sitename) == (
+            full.title,
+            full.url,
+            full.date,
+            full.sitename,
+        )

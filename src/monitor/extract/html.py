@@ -77,12 +77,12 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     )
     try:
         body = trafilatura.bare_extraction(html, options=options)
-        document = page_metadata(html, url, options) if body is not None else None
+        text = body.text if body is not None else None
+        if not text or len(text.strip()) < _MIN_BODY_CHARS:
+            return Rejection("no article body: the page holds no article text")
+        document = _page_metadata(html, url, options)
     except (ValueError, TypeError, ParserError) as exc:
         return Rejection(f"malformed HTML: {exc}")
-    text = getattr(body, "text", None) if body is not None else None
-    if not text or len(text.strip()) < _MIN_BODY_CHARS:
-        return Rejection("no article body: the page holds no article text")
     tree = parse_page(html)  # one parse serves the page's text and its article container
     page_text = visible_text(tree)
     container = find_container(tree)
@@ -122,7 +122,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     )
 
 
-def page_metadata(html: str, url: str | None, options: Extractor) -> Document:
+def _page_metadata(html: str, url: str | None, options: Extractor) -> Document:
     """trafilatura's title, URL, date and site name of a page, as its extract_metadata finds
     them, without the author, categories, tags and licence, which nothing here uses and which
     took 85% of its time (0.91 s against 0.12 s for 1,000 benchmark pages)."""

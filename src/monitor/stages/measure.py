@@ -40,7 +40,7 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
         with db.transaction() as session:
             articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
             # the measures a re-extracted article already has, for the whole batch at once: an
-            # article of its own costs no query, and the batch is written in one flush
+            # article of its own costs no query, and the batch's new ones go in one statement
             existing: dict[int, dict[str, Measure]] = defaultdict(dict)
             for measure in session.scalars(select(Measure).where(Measure.article_id.in_(ids))):
                 existing[measure.article_id][measure.text] = measure
@@ -57,15 +57,15 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                 session, update(Article).where(Article.id.in_(ids)).values(measures_done=True)
             )
             if new:
-                # one executemany: the ORM would insert them a row at a time on SQLite, whose
-                # dialect cannot return the ids of many rows in order
-                session.execute(bulk_insert(Measure), new)
+                session.execute(_bulk_insert(Measure), new)
             result.add("measures", len(new))
     return result
 
 
-def bulk_insert(model: type[Base]) -> Insert:
-    """An INSERT of many rows of `model` sent as one batch.
+def _bulk_insert(model: type[Base]) -> Insert:
+    """An INSERT of many rows of `model`, sent as one executemany: for rows whose ids are not
+    needed back (the ORM would insert them a row at a time on SQLite, whose dialect cannot
+    return the ids of many rows in order).
 
     NULLs are sent as values: SQLAlchemy otherwise leaves a row's None values out and batches
     only consecutive rows with the same columns, so measures whose actor is known in every other
@@ -282,8 +282,7 @@ class _TrackBatch:
     """What tracking a batch of measures looks up, read in a few queries and kept current as the
     batch creates and updates commitments: a measure costs no query of its own, and what the
     batch adds is written at its end: its commitments in one flush, for their ids, then its
-    observations and changes in one executemany each (the ORM would insert those a row at a time
-    on SQLite, whose dialect cannot return the ids of many rows in order)."""
+    observations and changes in one statement each."""
 
     def __init__(self, session: Session, measures: list[Measure], recent: _RecentCommitments):
         self.session = session
@@ -316,8 +315,8 @@ class _TrackBatch:
 
     def _load_versions(self, ids: set[int]) -> None:
         """Read measures with what orders them, in one query."""
-        # by lookup: `ids -= self.versions.keys()` walks every version read so far, and this is
-        # asked once a version with one id
+        # a lookup an id: subtracting the dict's keys from the set would walk every version
+        # read so far, and this is asked once a version
         ids = {i for i in ids if i not in self.versions}
         if not ids:
             return
@@ -331,7 +330,7 @@ class _TrackBatch:
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
                 values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
-                self.session.execute(bulk_insert(model), values)
+                self.session.execute(_bulk_insert(model), values)
                 rows.clear()
 
     def track(self, measure: Measure, run_id: int | None) -> str:
