@@ -77,7 +77,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     )
     try:
         body = trafilatura.bare_extraction(html, options=options)
-        text = body.text if body is not None else None
+        text = getattr(body, "text", None)  # a Document (trafilatura types it Document | dict)
         if not text or len(text.strip()) < _MIN_BODY_CHARS:
             return Rejection("no article body: the page holds no article text")
         document = _page_metadata(html, url, options)
