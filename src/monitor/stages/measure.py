@@ -14,6 +14,7 @@ from monitor.extract.meta import CHINA_TZ
 from monitor.measures import extract_measures
 from monitor.stages import RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
+from monitor.store.db import refresh_statistics
 from monitor.store.models import (
     Article,
     Base,
@@ -171,8 +172,10 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     )
     # Kept across batches: only this stage makes or changes commitments.
     recent = _RecentCommitments()
-    for ids in pending_batches(db, pending, TRACK_BATCH_SIZE):
+    for number, ids in enumerate(pending_batches(db, pending, TRACK_BATCH_SIZE), 1):
         with db.transaction() as session:
+            if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: as the tables double
+                refresh_statistics(session, _TRACKING_TABLES)
             # the batch's measures with what orders them, in one query
             query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
             measures = {measure.id: measure for measure in session.scalars(query)}
@@ -185,6 +188,13 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     return result
 
 
+# What tracking reads and fills, whose statistics it keeps current: the columns its lookups
+# filter and join on (sampling the texts and JSON too took 180 ms for measures at 10k).
+_TRACKING_TABLES = (
+    "measures (id, masked_sha256, tracked)",
+    "observations (measure_id, commitment_id)",
+    "commitments (id, actor)",
+)
 # A reworded version is looked for among this many of its actor's most recent commitments.
 _CANDIDATES = 500
 # Commitments made in the run rank after every stored one, in the order they are made.
