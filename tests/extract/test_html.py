@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import trafilatura
 from trafilatura.settings import Extractor
+from trafilatura.utils import load_html
 
 from monitor.extract.article import CaptureInput, Rejection, extract_article
 from monitor.extract.dom import find_container, parse_page
@@ -77,7 +78,7 @@ def test_page_metadata_is_trafilaturas_own_for_the_fields_used():
         url = "https://news.gmw.cn/x.htm"
         options = Extractor(output_format="python", fast=True, url=url)
         full = trafilatura.bare_extraction(page, url=url, with_metadata=True, fast=True)
-        ours = _page_metadata(page, url, options)
+        ours = _page_metadata(load_html(page), url, options)
         assert (ours.title, ours.url, ours.date, ours.sitename) == (
             full.title,
             full.url,
