@@ -42,8 +42,9 @@ def refresh_statistics(session: Session, tables: tuple[str, ...]) -> None:
 
     Its planner keeps the row counts it last sampled; a first large ingest fills tables faster
     than autovacuum samples them, and a lookup of 1,000 hashes was then planned as a scan of
-    every stored measure and observation (10,000 captures: 65 ms a batch, growing with the
-    store). SQLite's planner uses its indexes without statistics: nothing to do there.
+    every stored measure and observation (65 ms for the last batch of 10,000 captures,
+    growing with the store). SQLite's planner uses its indexes without statistics: nothing to
+    do there.
     """
     if session.get_bind().dialect.name == "postgresql":
         for table in tables:
