@@ -8,7 +8,7 @@ from itertools import combinations
 
 from monitor.dedup import events as ev
 from monitor.dedup import signatures as sig
-from monitor.dedup.copies import CopyIndex, find_copy
+from monitor.dedup.copies import CopyIndex, find_copy, screen
 from monitor.evaluate import Score
 from tests.dedup import corpus
 
@@ -19,19 +19,25 @@ def evaluate_copies() -> dict[str, Score]:
     rng = random.Random(corpus.SEED)
     bodies = corpus.originals(rng)
     probes = corpus.copy_probes(rng, bodies)
-    index, codes = CopyIndex(), {}
+    index, codes, values = CopyIndex(), {}, {}
+
+    def candidates(row, own):
+        # screened by signatures, as the copies stage does
+        found = index.candidates(sig.as_signature(row))
+        return screen(row, len(own), found, values.__getitem__, lambda c: len(codes[c]))
+
     false_among_originals = 0
     for number, row in enumerate(sig.signature_matrix(bodies)):
         codes[number] = sig.shingle_codes(bodies[number])
-        signature = sig.as_signature(row)
-        if find_copy(codes[number], index.candidates(signature), codes.__getitem__):
+        if find_copy(codes[number], candidates(row, codes[number]), codes.__getitem__):
             false_among_originals += 1
-        index.add(number, signature)
+        index.add(number, sig.as_signature(row))
+        values[number] = row
     scores: dict[str, Score] = {"originals": Score(0, false_among_originals, 0)}
     rows = sig.signature_matrix([p.text for p in probes])
     for probe, row in zip(probes, rows, strict=True):
-        candidates = index.candidates(sig.as_signature(row))
-        match = find_copy(sig.shingle_codes(probe.text), candidates, codes.__getitem__)
+        own = sig.shingle_codes(probe.text)
+        match = find_copy(own, candidates(row, own), codes.__getitem__)
         found = match.canonical_id if match else None
         result = Score(
             matched=int(found is not None and found == probe.original),

@@ -8,7 +8,7 @@ import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from monitor.dedup import signatures as sig
-from monitor.dedup.copies import COPY_JACCARD, CopyIndex, find_copy
+from monitor.dedup.copies import COPY_JACCARD, CopyIndex, find_copy, least_jaccard, screen
 from monitor.errors import StoreError
 from tests.conftest import GLOBAL_SEED, PEOPLE_SEED
 
@@ -105,6 +105,27 @@ def test_short_copy_inside_a_longer_page_is_found_by_containment():
     )
     match = find_copy(sig.shingle_codes(BODY_A), [1], {1: page}.__getitem__)
     assert match is not None and match.method == "containment"
+
+
+def test_the_least_jaccard_of_a_copy_allows_for_containment():
+    assert least_jaccard(1000, 1000) == COPY_JACCARD
+    # a fifth of a page inside it: 0.8 of the short one's shingles shared, Jaccard 0.15
+    assert least_jaccard(200, 1000) == least_jaccard(1000, 200) == pytest.approx(160 / 1040)
+    assert least_jaccard(0, 50) == 0.0
+
+
+def test_signatures_screen_out_what_cannot_be_a_copy_and_keep_what_can():
+    page_text = GLOBAL_SEED.read_text(encoding="utf-8") + PEOPLE_SEED.read_text("utf-8")
+    texts = {1: BODY_A + "相关阅读", 2: BODY_B, 3: page_text, 4: BODY_B}
+    codes = {key: sig.shingle_codes(text) for key, text in texts.items()}
+    values = {key: sig.signature(text).hashvalues for key, text in texts.items()}
+    counts = {1: len(codes[1]), 2: len(codes[2]), 3: len(codes[3]), 4: None}
+    own = sig.shingle_codes(BODY_A)
+    kept = screen(sig.signature(BODY_A).hashvalues, len(own), [1, 2, 3, 4], values.get, counts.get)
+    # the copy, and the page it lies inside, stay; the other write-up goes unless its count is
+    # unknown (stored before counts were kept)
+    assert kept == [1, 3, 4]
+    assert screen(values[1], len(own), [], values.get, counts.get) == []
 
 
 @pytest.fixture

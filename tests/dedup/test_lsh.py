@@ -49,3 +49,31 @@ def test_an_index_loaded_from_stored_signatures_finds_them():
     index.add_stored([(3, to_bytes(as_signature(values[3])))])  # already there: a no-op
     assert len(index) == 50
     assert all(index.candidates(as_signature(row)) == [key] for key, row in enumerate(values))
+
+
+@pytest.mark.parametrize("merge_at", [200_000, 64])
+def test_prefetched_answers_stay_datasketchs_as_keys_come_and_go(merge_at, monkeypatch):
+    monkeypatch.setattr(CompactLSH, "_MERGE_AT", merge_at)  # 64: merges between the queries
+    rng = np.random.default_rng(9)
+    stored = rng.integers(0, 2**32, size=(600, NUM_PERM), dtype=np.uint64)
+    probes = stored.copy()
+    replaced = rng.random(probes.shape) < 0.5
+    probes[replaced] = rng.integers(0, 2**32, size=replaced.sum(), dtype=np.uint64)
+    theirs, ours = MinHashLSH(threshold=0.4, num_perm=NUM_PERM), CompactLSH(0.4)
+    for key in range(300):
+        theirs.insert(key, as_signature(stored[key]))
+    ours.insert_matrices([(np.arange(300), stored[:300])])
+    ours.prefetch(probes)
+    found = 0
+    for key, values in enumerate(probes):  # as the copies stage: each probe joins or removes
+        signature = as_signature(values)
+        expected = set(theirs.query(signature))
+        assert ours.query(signature) == expected
+        found += len(expected)
+        if key % 5 == 0 and key < 300:
+            theirs.remove(key)
+            ours.remove(key)
+        elif key >= 300:
+            theirs.insert(key, as_signature(stored[key]))
+            ours.insert(key, as_signature(stored[key]))
+    assert found > 200  # near copies are found

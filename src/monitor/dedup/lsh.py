@@ -44,6 +44,8 @@ class CompactLSH:
         self._added: dict[int, np.ndarray] = {}  # key: its band hashes, since the last merge
         self._recent: dict[int, set[int]] = {}  # band hash: keys, since the last merge
         self._removed: set[int] = set()  # keys in the arrays taken out
+        # prefetch's answers from the arrays, by signature, until the next merge changes them
+        self._fetched: dict[bytes, tuple[np.ndarray, set[int]]] = {}
 
     def band_hashes(self, values: np.ndarray) -> np.ndarray:
         """The b band hashes of each row of a (n, num_perm) matrix of hash values: (n, b)."""
@@ -81,6 +83,7 @@ class CompactLSH:
             keys.append(np.fromiter(self._added, dtype=_KEY, count=len(self._added)))
         self._added.clear()
         self._recent.clear()
+        self._fetched.clear()
         removed = np.fromiter(self._removed, dtype=_KEY, count=len(self._removed))
         self._removed.clear()
         for band in range(self.b):
@@ -114,18 +117,43 @@ class CompactLSH:
         elif self._is_stored(key):
             self._removed.add(key)
 
+    def prefetch(self, values: np.ndarray) -> None:
+        """Look up the signatures of a (n, num_perm) matrix in the arrays at once: a band's
+        array is searched for all of them in one call, where query searches it once a
+        signature (32 calls a query, 8.5 million in the copies stage at 100k). query answers
+        from these until the arrays next change; each prefetch replaces the last one's."""
+        self._fetched.clear()
+        values = np.asarray(values, dtype=np.uint64)
+        band_hashes = self.band_hashes(values)
+        found: list[set[int]] = [set() for _ in range(len(values))]
+        if len(self._stored):
+            for band in range(self.b):
+                hashes, keys, column = self._hashes[band], self._keys[band], band_hashes[:, band]
+                starts = np.searchsorted(hashes, column, side="left")
+                ends = np.searchsorted(hashes, column, side="right")
+                for row in np.flatnonzero(ends > starts).tolist():
+                    found[row].update(keys[starts[row] : ends[row]].tolist())
+        for row, own in enumerate(found):
+            self._fetched[values[row].tobytes()] = (band_hashes[row], own)
+
     def query(self, signature: Signature) -> set[int]:
         """Keys sharing a band with the signature."""
-        band_hashes = self.band_hashes(np.asarray(signature.hashvalues)[None, :])[0]
-        found: set[int] = set()
-        if len(self._stored):
-            for band, value in enumerate(band_hashes):
-                hashes = self._hashes[band]
-                start = int(np.searchsorted(hashes, value, side="left"))
-                if start < len(hashes) and hashes[start] == value:
-                    end = int(np.searchsorted(hashes, value, side="right"))
-                    found.update(self._keys[band][start:end].tolist())
-            found -= self._removed
+        values = np.asarray(signature.hashvalues, dtype=np.uint64)
+        fetched = self._fetched.get(values.tobytes())
+        if fetched is not None:
+            band_hashes, stored = fetched
+            found = set(stored)
+        else:
+            band_hashes = self.band_hashes(values[None, :])[0]
+            found = set()
+            if len(self._stored):
+                for band, value in enumerate(band_hashes):
+                    hashes = self._hashes[band]
+                    start = int(np.searchsorted(hashes, value, side="left"))
+                    if start < len(hashes) and hashes[start] == value:
+                        end = int(np.searchsorted(hashes, value, side="right"))
+                        found.update(self._keys[band][start:end].tolist())
+        found -= self._removed
         if self._recent:
             for value in band_hashes.tolist():
                 found |= self._recent.get(value, set())
@@ -210,6 +238,12 @@ class LSHIndex:
         """Drop a key from the index, if present."""
         if key in self._lsh:
             self._lsh.remove(key)
+
+    def prefetch(self, signatures: np.ndarray) -> None:
+        """Look many signatures (a (n, num_perm) matrix) up at once, for candidates to answer
+        from memory (in this process; Redis is asked at each candidates)."""
+        if isinstance(self._lsh, CompactLSH):
+            self._lsh.prefetch(signatures)
 
     def candidates(self, signature: Signature) -> list[int]:
         """Keys whose signatures may be similar above the threshold."""

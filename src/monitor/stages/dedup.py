@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from monitor.dedup import events as ev
-from monitor.dedup.copies import CopyIndex, find_copy
+from monitor.dedup.copies import CopyIndex, find_copy, screen
 from monitor.dedup.signatures import (
     Signature,
     as_signature,
@@ -51,14 +51,28 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
             )
             codes, matrix = shingles_and_signatures([article.body for article in articles])
             signatures = [as_signature(values) for values in matrix]
-            shingles_of = _BodyShingles(session)
-            shingles_of.known.update((a.id, c) for a, c in zip(articles, codes, strict=True))
-            # the candidates of the whole batch, with their captures, in one query; each
-            # article asks the index again below, as the batch's own articles join it
-            shingles_of.load(set().union(*(index.candidates(sig) for sig in signatures)))
-            for article, own, sig in zip(articles, codes, signatures, strict=True):
+            index.prefetch(matrix)
+            stored = _StoredArticles(session)
+            for article, own, values in zip(articles, codes, matrix, strict=True):
+                stored.know(article, own, values)
+            # the candidates of the whole batch: their signatures in one query, and the bodies of
+            # those the signatures leave possible in another; each article asks the index again
+            # below, as the batch's own articles join it
+            proposed = [index.candidates(sig) for sig in signatures]
+            stored.load_signatures(set().union(*proposed))
+            stored.load_bodies(
+                set().union(
+                    *(
+                        stored.screen(values, len(own), candidates)
+                        for own, values, candidates in zip(codes, matrix, proposed, strict=True)
+                    )
+                )
+            )
+            for article, own, values, sig in zip(articles, codes, matrix, signatures, strict=True):
                 article.signature, article.dedup_done = to_bytes(sig), True
-                match = find_copy(own, index.candidates(sig), shingles_of)
+                article.shingle_count = len(own)
+                candidates = stored.screen(values, len(own), index.candidates(sig))
+                match = find_copy(own, candidates, stored.shingles)
                 if match is None:
                     index.add(article.id, sig)
                     continue
@@ -108,21 +122,45 @@ def _promote(
     index.add(article.id, sig)
 
 
-class _BodyShingles:
-    """Shingle codes of stored articles' bodies by id, each computed once per batch."""
+class _StoredArticles:
+    """What the copies stage compares candidates by, read once per batch: their signatures and
+    shingle counts, which screen them, and the shingle codes of the bodies of those left."""
 
     _CHUNK = 500  # ids per query
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.known: dict[int, np.ndarray] = {}
+        self.values: dict[int, np.ndarray] = {}  # signature values
+        self.counts: dict[int, int | None] = {}  # shingle counts (None: stored before counts)
+        self.codes: dict[int, np.ndarray] = {}
         # held so that the session's identity map (weak references) keeps them: a candidate
         # found to be the original is then at hand, with its capture, without a query
         self.articles: list[Article] = []
 
-    def load(self, article_ids: set[int]) -> None:
+    def know(self, article: Article, codes: np.ndarray, values: np.ndarray) -> None:
+        """An article of the batch, whose codes and signature are computed already."""
+        self.codes[article.id], self.values[article.id] = codes, values
+        self.counts[article.id] = len(codes)
+
+    def load_signatures(self, article_ids: set[int]) -> None:
+        """Read the signatures and shingle counts of the articles not known yet."""
+        missing = sorted(article_ids - self.values.keys())
+        for start in range(0, len(missing), self._CHUNK):
+            query = select(Article.id, Article.signature, Article.shingle_count).where(
+                Article.id.in_(missing[start : start + self._CHUNK])
+            )
+            for article_id, data, count in self.session.execute(query):
+                self.values[article_id] = np.frombuffer(data, dtype="<u4")
+                self.counts[article_id] = count
+
+    def screen(self, values: np.ndarray, count: int, candidates: list[int]) -> list[int]:
+        """The candidates a text may be a copy of (copies.screen)."""
+        self.load_signatures(set(candidates))
+        return screen(values, count, candidates, self.values.__getitem__, self.counts.get)
+
+    def load_bodies(self, article_ids: set[int]) -> None:
         """Read the articles not known yet (with their captures) and shingle their bodies."""
-        missing = sorted(article_ids - self.known.keys())
+        missing = sorted(article_ids - self.codes.keys())
         for start in range(0, len(missing), self._CHUNK):
             query = (
                 select(Article)
@@ -130,13 +168,14 @@ class _BodyShingles:
                 .options(joinedload(Article.capture))
             )
             for article in self.session.scalars(query):
-                self.known[article.id] = shingle_codes(article.body)
+                self.codes[article.id] = shingle_codes(article.body)
                 self.articles.append(article)
 
-    def __call__(self, article_id: int) -> np.ndarray:
-        if article_id not in self.known:
-            self.load({article_id})
-        return self.known[article_id]
+    def shingles(self, article_id: int) -> np.ndarray:
+        """The shingle codes of an article's body."""
+        if article_id not in self.codes:
+            self.load_bodies({article_id})
+        return self.codes[article_id]
 
 
 def _load_copy_index(db: Database, redis_url: str | None) -> CopyIndex:

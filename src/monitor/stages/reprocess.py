@@ -73,7 +73,8 @@ def _reprocess(
     _retract(session, article, context)
     for key, value in values.items():
         setattr(article, key, value)
-    article.signature = None  # features: the new topic words, the events stage adds the rest
+    # features: the new topic words, the events stage adds the rest
+    article.signature, article.shingle_count = None, None
     article.dedup_done = article.event_done = article.measures_done = False
     return "reextracted"
 

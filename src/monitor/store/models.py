@@ -116,6 +116,9 @@ class Article(Base):
     editor: Mapped[str | None] = mapped_column(String(200))
     extractor: Mapped[str] = mapped_column(String(32))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # distinct shingles of the body, set with the signature: with it, signatures screen copy
+    # candidates before their bodies are read (None for articles signed before it was kept)
+    shingle_count: Mapped[int | None]
     # what the article says about its event (dedup.events.EventFeatures): the topic words from
     # extraction, the rest from the events stage
     features: Mapped[dict[str, Any] | None]
