@@ -138,3 +138,36 @@ def test_every_event_whose_date_is_close_to_a_report_is_among_those_scored():
                 stored[i].year in (None, report.year - 1, report.year, report.year + 1)
                 for i in near
             )
+
+
+def test_the_best_event_is_the_best_scoring_of_all_known_ones():
+    rng = random.Random(21)
+    names, venues = ("王志刚", "李萌", "宁吉喆", "张三"), ("国务院新闻办公室", "外交部", "商务部")
+    topics = ("科技", "创新", "农业", "能源", "数字", "制造", "投资", "改革")
+
+    def draw():
+        speakers = tuple(ev.Speaker(n, "部长", None) for n in rng.sample(names, rng.randint(0, 2)))
+        return ev.EventFeatures(
+            rng.choice((1, 2)),
+            rng.choice((1, 2, 3, 28)),
+            rng.choice((None, 2020, 2021)),
+            speakers,
+            tuple(rng.sample(venues, rng.randint(0, 1))),
+            tuple(rng.sample(topics, rng.randint(0, 6))),
+        )
+
+    # topic words alone cannot reach the join score: only events sharing a speaker or a venue
+    # are scored
+    assert ev._WEIGHTS["topics"] < ev.JOIN_SCORE
+    index, stored = ev.EventIndex(), {}
+    for event_id in range(300):
+        stored[event_id] = draw()
+        index.put(event_id, stored[event_id])
+    joined = 0
+    for _ in range(500):
+        report = draw()
+        best = max((ev.score(report, f), i) for i, f in stored.items())
+        expected = (best[1], best[0]) if best[0] >= ev.JOIN_SCORE else None
+        assert index.best(report) == expected
+        joined += expected is not None
+    assert joined > 50

@@ -13,8 +13,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from monitor import orgs, words
-from monitor.dedup.lsh import LSHIndex
-from monitor.dedup.signatures import token_signature
 
 # Reports of an event appear on its day or within this many days of it.
 MAX_DAYS_APART = 2
@@ -25,12 +23,11 @@ _WEIGHTS = {"speakers": 0.45, "venues": 0.2, "topics": 0.35}
 # with a seventh of the report's topic words does; a venue with generic shared words (国务院
 # 新闻办公室 + 体系, 措施) does not.
 JOIN_SCORE = 0.5
-# An event keeps at most this many topic words as reports join it, so that a large event stays
-# as findable by LSH as a small one.
+# Topic words alone score below JOIN_SCORE (0.35 against 0.5), so a report can only join an
+# event it shares a speaker or a venue with: those are the only events scored (EventIndex.best).
+# An event keeps at most this many topic words as reports join it, so that the words of a large
+# event do not outnumber a new report's.
 _EVENT_TOPICS = 30
-# LSH over feature tokens proposes candidate events at a low estimated Jaccard; the two seed
-# reports share about 0.35 of their tokens, unrelated reports of one day under 0.05.
-FEATURE_LSH_THRESHOLD = 0.1
 _LEAD_CHARS = 400  # where a report names its venue
 # A quoted official: a title, a name, then a speech verb, at every position it matches; the
 # organisation before it is found by _speaker_mentions.
@@ -190,31 +187,28 @@ def merge(a: EventFeatures, b: EventFeatures) -> EventFeatures:
     )
 
 
-def feature_tokens(features: EventFeatures) -> list[str]:
-    """The tokens LSH compares: speakers, venues and topic words, each tagged with its kind.
-
-    A speaker counts as four tokens and a venue as two, as in the score they outweigh topic
-    words: two write-ups sharing a speaker and a venue but few words keep a token Jaccard near
-    0.35, well above FEATURE_LSH_THRESHOLD, where with one token each they fell to 0.12.
-    """
-    return [
-        *(f"speaker:{s.name}:{copy}" for s in features.speakers for copy in range(4)),
-        *(f"venue:{v}:{copy}" for v in features.venues for copy in range(2)),
-        *(f"topic:{t}" for t in features.topics),
-    ]
+def _join_keys(features: EventFeatures) -> frozenset[str]:
+    """The speakers and venues of a report or an event: it can join only an event it shares one
+    of them with."""
+    return frozenset(
+        (
+            *(f"speaker:{s.name}" for s in features.speakers),
+            *(f"venue:{v}" for v in features.venues),
+        )
+    )
 
 
 class EventIndex:
-    """Known events with an LSH over their feature tokens and their days: candidates first,
-    then a score.
+    """Known events, by their days, each with its speakers and venues.
 
-    Only events within MAX_DAYS_APART of a report can score above 0, so the LSH's candidates
-    are narrowed to the events of the days around the report's before any is scored.
+    Only events within MAX_DAYS_APART of a report can score above 0, and only those sharing a
+    speaker or a venue with it can score JOIN_SCORE: every event of the days around the report
+    that shares one is scored, and no other. The best event is the best of all known ones.
     """
 
     def __init__(self) -> None:
-        self._lsh = LSHIndex(FEATURE_LSH_THRESHOLD, "events:")
         self._features: dict[int, EventFeatures] = {}
+        self._keys: dict[int, frozenset[str]] = {}  # each event's speakers and venues
         # the events of a month and day: of any year, and those without a year
         self._on_day: dict[tuple[int, int], set[int]] = {}
         self._yearless: dict[tuple[int, int], set[int]] = {}
@@ -223,14 +217,14 @@ class EventIndex:
     def put(self, event_id: int, features: EventFeatures) -> None:
         """Add an event, or replace its features after a report joined it."""
         self.drop(event_id)
-        self._lsh.add(event_id, token_signature(feature_tokens(features)))
         self._features[event_id] = features
+        self._keys[event_id] = _join_keys(features)
         for days, key in self._day_keys(features):
             days.setdefault(key, set()).add(event_id)
 
     def drop(self, event_id: int) -> None:
         """Forget an event (it was merged away)."""
-        self._lsh.remove(event_id)
+        self._keys.pop(event_id, None)
         features = self._features.pop(event_id, None)
         if features is not None:
             for days, key in self._day_keys(features):
@@ -251,15 +245,14 @@ class EventIndex:
 
     def best(self, features: EventFeatures) -> tuple[int, float] | None:
         """The event these features report, with its score, if one scores JOIN_SCORE or more."""
-        near = self._near(features)
-        if not near:
+        keys = _join_keys(features)
+        if not keys:
             return None
-        candidates = self._lsh.candidates(token_signature(feature_tokens(features)))
         scored = max(
             (
                 (score(features, self._features[event_id]), event_id)
-                for event_id in candidates
-                if event_id in near
+                for event_id in self._near(features)
+                if keys & self._keys[event_id]
             ),
             default=(0.0, -1),
         )

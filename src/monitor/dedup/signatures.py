@@ -10,8 +10,7 @@ are numpy operations over whole documents instead of a Python call per shingle.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import TypeAlias
@@ -126,15 +125,6 @@ def shingles_and_signatures(texts: Sequence[str]) -> tuple[list[np.ndarray], np.
     """The shingle codes of many texts and their signature matrix, shingling each text once."""
     codes = [shingle_codes(text) for text in texts]
     return codes, _minhash(codes)
-
-
-def token_signature(tokens: Iterable[str]) -> Signature:
-    """The signature of a set of tokens (words, names), each hashed whole."""
-    codes = [
-        int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
-        for token in tokens
-    ]
-    return as_signature(_minhash([np.array(codes or [0], dtype=np.uint64)])[0])
 
 
 def _minhash(codes: list[np.ndarray]) -> np.ndarray:
