@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Insert, Select, Update, insert
+from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
 from monitor.store import Database
+from monitor.store.models import Base
 
 # Rows a stage handles per transaction: small enough that a crash costs little, large enough that
 # commits do not dominate (each batch is one commit).
@@ -68,3 +70,21 @@ def stage(
             return function(db, context)
 
     return run
+
+
+def bulk_insert(model: type[Base]) -> Insert:
+    """An INSERT of many rows of `model`, sent as one executemany: for rows whose ids are not
+    needed back (the ORM would insert them a row at a time on SQLite, whose dialect cannot
+    return the ids of many rows in order).
+
+    NULLs are sent as values: SQLAlchemy otherwise leaves a row's None values out and batches
+    only consecutive rows with the same columns, so measures whose actor is known in every other
+    row went in a few rows a statement (2,887 statements for 7,699 measures on PostgreSQL). What
+    is stored is the same either way, JSON's None included (stored as JSON null)."""
+    return insert(model).execution_options(render_nulls=True)
+
+
+def mark_done(session: Session, statement: Update) -> None:
+    """Flag a whole batch done in one statement, not an UPDATE a row through the ORM (the
+    flag is not read again in the batch, so the loaded objects need not see it)."""
+    session.execute(statement.execution_options(synchronize_session=False))

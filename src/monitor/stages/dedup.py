@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from monitor.dedup import events as ev
@@ -20,7 +20,7 @@ from monitor.dedup.signatures import (
     to_bytes,
 )
 from monitor.extract.meta import CHINA_TZ, year_for
-from monitor.stages import RunContext, StageResult, pending_batches, stage
+from monitor.stages import RunContext, StageResult, bulk_insert, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import (
     Article,
@@ -214,21 +214,23 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
                     contains_eager(Article.capture)
                 )
             ):
-                # the batch's rows are written in one flush at its end (a new event is flushed
-                # alone, for its id), not by the autoflush of each lookup
+                # the batch's rows are written together at its end (or before copies move), not
+                # by the autoflush of each lookup
                 with session.no_autoflush:
                     event_id, score = batch.assign(article)
-                session.add(EventArticle(event_id=event_id, article_id=article.id, score=score))
+                batch.members.append(
+                    {"event_id": event_id, "article_id": article.id, "score": score}
+                )
                 article.event_done = True
                 batch.touched.add(event_id)
                 if article.id in batch.has_copies:
-                    session.flush()
+                    batch.write()
                     left, gone = _rehome_copies(session, article.id, event_id)
                     for event in gone:
                         index.drop(event)
                     # the events the copies left are settled again, on their remaining members
                     batch.touched = (batch.touched | left) - gone
-            session.flush()
+            batch.write()
             _adopt_commitments(session, ids)
             _settle_events(session, batch.touched)
             touched |= batch.touched
@@ -245,6 +247,9 @@ class _EventBatch:
     ) -> None:
         self.session, self.index, self.loaded = session, index, loaded
         self.touched: set[int] = set()
+        # what the batch writes at its end: memberships, and the features of events joined
+        self.members: list[dict[str, Any]] = []
+        self.features_of: dict[int, dict[str, Any]] = {}
         links = session.execute(
             select(CopyLink.article_id, CopyLink.canonical_id).where(CopyLink.article_id.in_(ids))
         )
@@ -278,23 +283,37 @@ class _EventBatch:
         self._load_events(features)
         found = self.index.best(features)
         if found is not None:
-            event = self.session.get_one(Event, found[0])
-            merged = ev.merge(self.index.features(event.id), features)
-            event.features = merged.to_json()
-            self.index.put(event.id, merged)
-            return event.id, round(found[1], 4)
-        event = Event(
-            day=_day(features),
-            month_day=f"{features.month:02d}-{features.day:02d}"
-            if features.month and features.day
-            else "",
-            title=article.title,
-            features=features.to_json(),
-        )
-        self.session.add(event)
-        self.session.flush([event])  # its id; the batch's other rows wait for one flush
-        self.index.put(event.id, features)
-        return event.id, 1.0
+            merged = ev.merge(self.index.features(found[0]), features)
+            self.features_of[found[0]] = merged.to_json()
+            self.index.put(found[0], merged)
+            return found[0], round(found[1], 4)
+        # its id now, for the batch's memberships; the rest of the batch waits for write()
+        event_id: int = self.session.execute(
+            insert(Event)
+            .values(
+                day=_day(features),
+                month_day=f"{features.month:02d}-{features.day:02d}"
+                if features.month and features.day
+                else "",
+                title=article.title,
+                features=features.to_json(),
+            )
+            .returning(Event.id)
+        ).scalar_one()
+        self.index.put(event_id, features)
+        return event_id, 1.0
+
+    def write(self) -> None:
+        """Write what the batch has made so far: memberships in one statement, the features of
+        the events joined in another, and the articles' changes."""
+        if self.members:
+            self.session.execute(bulk_insert(EventArticle), self.members)
+            self.members.clear()
+        if self.features_of:
+            rows = [{"id": i, "features": f} for i, f in self.features_of.items()]
+            self.session.execute(update(Event), rows)
+            self.features_of.clear()
+        self.session.flush()
 
     def _load_events(self, features: ev.EventFeatures) -> None:
         """Put the stored events of the days around an article's date into the index, once."""
@@ -362,9 +381,8 @@ def _rehome_copies(session: Session, canonical_id: int, event_id: int) -> tuple[
         session.execute(
             update(Commitment).where(Commitment.event_id == old).values(event_id=event_id)
         )
-        session.delete(session.get_one(Event, old))
+        session.execute(delete(Event).where(Event.id == old))
         gone.add(old)
-    session.flush()
     return old_events - gone, gone
 
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Insert, Update, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import track
 from monitor.dedup import events as ev
 from monitor.extract.meta import CHINA_TZ
 from monitor.measures import extract_measures
-from monitor.stages import RunContext, StageResult, pending_batches, stage
+from monitor.stages import (
+    RunContext,
+    StageResult,
+    bulk_insert,
+    mark_done,
+    pending_batches,
+    stage,
+)
 from monitor.store import Database
 from monitor.store.db import refresh_statistics
 from monitor.store.models import (
     Article,
-    Base,
     Capture,
     Change,
     Commitment,
@@ -54,31 +60,13 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                 drafts = extract_measures(article.body, features.speaker_org, year)
                 had = existing.get(article.id, {})
                 new += _store_measures(session, article, drafts, had, context)
-            _mark_done(
+            mark_done(
                 session, update(Article).where(Article.id.in_(ids)).values(measures_done=True)
             )
             if new:
-                session.execute(_bulk_insert(Measure), new)
+                session.execute(bulk_insert(Measure), new)
             result.add("measures", len(new))
     return result
-
-
-def _bulk_insert(model: type[Base]) -> Insert:
-    """An INSERT of many rows of `model`, sent as one executemany: for rows whose ids are not
-    needed back (the ORM would insert them a row at a time on SQLite, whose dialect cannot
-    return the ids of many rows in order).
-
-    NULLs are sent as values: SQLAlchemy otherwise leaves a row's None values out and batches
-    only consecutive rows with the same columns, so measures whose actor is known in every other
-    row went in a few rows a statement (2,887 statements for 7,699 measures on PostgreSQL). What
-    is stored is the same either way, JSON's None included (stored as JSON null)."""
-    return insert(model).execution_options(render_nulls=True)
-
-
-def _mark_done(session: Session, statement: Update) -> None:
-    """Flag a whole batch done in one statement, not an UPDATE a row through the ORM (the
-    flag is not read again in the batch, so the loaded objects need not see it)."""
-    session.execute(statement.execution_options(synchronize_session=False))
 
 
 def _store_measures(
@@ -183,7 +171,7 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             for measure_id in ids:
                 result.add(batch.track(measures[measure_id], context.run_id))
             batch.write()
-            _mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
+            mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
             recent.saved()
     return result
 
@@ -340,7 +328,7 @@ class _TrackBatch:
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
                 values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
-                self.session.execute(_bulk_insert(model), values)
+                self.session.execute(bulk_insert(model), values)
                 rows.clear()
 
     def track(self, measure: Measure, run_id: int | None) -> str:
