@@ -6,10 +6,11 @@ find them. What they share is who spoke, where, when and about what; those featu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from monitor import orgs, words
@@ -148,28 +149,57 @@ def _speaker_mentions(body: str) -> Iterator[tuple[str, str, str]]:
 
 def score(a: EventFeatures, b: EventFeatures) -> float:
     """How likely report `a` describes event `b`, from 0 to 1; 0 when the dates are apart."""
+    return _score(a, _Terms.of(a), b, _Terms.of(b))
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The speakers, venues and topic words of a report or an event as sets, made once for all
+    the pairs it is scored in."""
+
+    names: frozenset[str]
+    venues: frozenset[str]
+    topics: frozenset[str]
+    topic_count: int  # the words of the report, as it lists them
+    keys: frozenset[str]  # what it must share with an event to join it
+
+    @classmethod
+    def of(cls, features: EventFeatures) -> _Terms:
+        names = frozenset(s.name for s in features.speakers)
+        venues = frozenset(features.venues)
+        keys = frozenset((*(f"speaker:{n}" for n in names), *(f"venue:{v}" for v in venues)))
+        return cls(names, venues, frozenset(features.topics), len(features.topics), keys)
+
+
+def _score(a: EventFeatures, terms_a: _Terms, b: EventFeatures, terms_b: _Terms) -> float:
     if not dates_close(a, b):
         return 0.0
-    names_a, names_b = {s.name for s in a.speakers}, {s.name for s in b.speakers}
-    parts = {
-        "speakers": 1.0 if names_a & names_b else 0.0,
-        "venues": 1.0 if set(a.venues) & set(b.venues) else 0.0,
-        # against the report's own words: an event's topic list grows as reports join it
-        "topics": len(set(a.topics) & set(b.topics)) / len(a.topics) if a.topics else 0.0,
-    }
-    return sum(_WEIGHTS[key] * value for key, value in parts.items())
+    speakers = 1.0 if terms_a.names & terms_b.names else 0.0
+    venues = 1.0 if terms_a.venues & terms_b.venues else 0.0
+    # against the report's own words: an event's topic list grows as reports join it
+    topics = len(terms_a.topics & terms_b.topics) / terms_a.topic_count if a.topics else 0.0
+    return (
+        _WEIGHTS["speakers"] * speakers + _WEIGHTS["venues"] * venues + _WEIGHTS["topics"] * topics
+    )
 
 
 def dates_close(a: EventFeatures, b: EventFeatures) -> bool:
     """Whether two dates are within MAX_DAYS_APART; a missing year matches on month and day."""
     if a.month is None or b.month is None or a.day is None or b.day is None:
         return False
-    year_a, year_b = a.year or b.year or 2000, b.year or a.year or 2000
-    try:
-        gap = abs(date(year_a, a.month, a.day) - date(year_b, b.month, b.day))
-    except ValueError:
+    first = _ordinal(a.year or b.year or 2000, a.month, a.day)
+    second = _ordinal(b.year or a.year or 2000, b.month, b.day)
+    if first is None or second is None:
         return False
-    return gap <= timedelta(days=MAX_DAYS_APART)
+    return abs(first - second) <= MAX_DAYS_APART
+
+
+@functools.lru_cache(maxsize=65536)
+def _ordinal(year: int, month: int, day: int) -> int | None:
+    try:
+        return date(year, month, day).toordinal()
+    except ValueError:
+        return None
 
 
 def merge(a: EventFeatures, b: EventFeatures) -> EventFeatures:
@@ -187,17 +217,6 @@ def merge(a: EventFeatures, b: EventFeatures) -> EventFeatures:
     )
 
 
-def _join_keys(features: EventFeatures) -> frozenset[str]:
-    """The speakers and venues of a report or an event: it can join only an event it shares one
-    of them with."""
-    return frozenset(
-        (
-            *(f"speaker:{s.name}" for s in features.speakers),
-            *(f"venue:{v}" for v in features.venues),
-        )
-    )
-
-
 class EventIndex:
     """Known events, by their days, each with its speakers and venues.
 
@@ -208,7 +227,7 @@ class EventIndex:
 
     def __init__(self) -> None:
         self._features: dict[int, EventFeatures] = {}
-        self._keys: dict[int, frozenset[str]] = {}  # each event's speakers and venues
+        self._terms: dict[int, _Terms] = {}
         # the events of a month and day: of any year, and those without a year
         self._on_day: dict[tuple[int, int], set[int]] = {}
         self._yearless: dict[tuple[int, int], set[int]] = {}
@@ -218,13 +237,13 @@ class EventIndex:
         """Add an event, or replace its features after a report joined it."""
         self.drop(event_id)
         self._features[event_id] = features
-        self._keys[event_id] = _join_keys(features)
+        self._terms[event_id] = _Terms.of(features)
         for days, key in self._day_keys(features):
             days.setdefault(key, set()).add(event_id)
 
     def drop(self, event_id: int) -> None:
         """Forget an event (it was merged away)."""
-        self._keys.pop(event_id, None)
+        self._terms.pop(event_id, None)
         features = self._features.pop(event_id, None)
         if features is not None:
             for days, key in self._day_keys(features):
@@ -245,18 +264,17 @@ class EventIndex:
 
     def best(self, features: EventFeatures) -> tuple[int, float] | None:
         """The event these features report, with its score, if one scores JOIN_SCORE or more."""
-        keys = _join_keys(features)
-        if not keys:
+        terms = _Terms.of(features)
+        if not terms.keys:
             return None
-        scored = max(
-            (
-                (score(features, self._features[event_id]), event_id)
-                for event_id in self._near(features)
-                if keys & self._keys[event_id]
-            ),
-            default=(0.0, -1),
-        )
-        return (scored[1], scored[0]) if scored[0] >= JOIN_SCORE else None
+        best = (0.0, -1)
+        for event_id in self._near(features):
+            theirs = self._terms[event_id]
+            if terms.keys.isdisjoint(theirs.keys):
+                continue
+            scored = (_score(features, terms, self._features[event_id], theirs), event_id)
+            best = max(best, scored)
+        return (best[1], best[0]) if best[0] >= JOIN_SCORE else None
 
     def _near(self, features: EventFeatures) -> set[int]:
         """The events whose dates can be close to the report's (dates_close): of the days

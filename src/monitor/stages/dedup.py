@@ -223,7 +223,7 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
                 )
                 article.event_done = True
                 batch.touched.add(event_id)
-                if article.id in batch.has_copies:
+                if batch.copies_elsewhere(article.id, event_id):
                     batch.write()
                     left, gone = _rehome_copies(session, article.id, event_id)
                     for event in gone:
@@ -263,9 +263,33 @@ class _EventBatch:
             .tuples()
             .all()
         )
-        self.has_copies = set(
-            session.scalars(select(CopyLink.canonical_id).where(CopyLink.canonical_id.in_(ids)))
+        # the copies of the batch's articles, and where those already placed are
+        self.copies_of: dict[int, list[int]] = {}
+        links = session.execute(
+            select(CopyLink.canonical_id, CopyLink.article_id).where(CopyLink.canonical_id.in_(ids))
         )
+        for canonical_id, copy_id in links:
+            self.copies_of.setdefault(canonical_id, []).append(copy_id)
+        copies = {c for found in self.copies_of.values() for c in found}
+        self.event_of.update(
+            session.execute(
+                select(EventArticle.article_id, EventArticle.event_id).where(
+                    EventArticle.article_id.in_(copies)
+                )
+            )
+            .tuples()
+            .all()
+        )
+
+    def copies_elsewhere(self, article_id: int, event_id: int) -> bool:
+        """Whether copies of the article sit in another event than its own, which they then
+        move to (_rehome_copies); copies not placed yet will follow it when they are."""
+        copies = self.copies_of.get(article_id, [])
+        elsewhere = any(self.event_of.get(c, event_id) != event_id for c in copies)
+        for copy_id in copies:
+            if copy_id in self.event_of:
+                self.event_of[copy_id] = event_id
+        return elsewhere
 
     def assign(self, article: Article) -> tuple[int, float]:
         """The event of an article (created if new), with its score."""
@@ -288,18 +312,23 @@ class _EventBatch:
             self.index.put(found[0], merged)
             return found[0], round(found[1], 4)
         # its id now, for the batch's memberships; the rest of the batch waits for write()
-        event_id: int = self.session.execute(
-            insert(Event)
-            .values(
-                day=_day(features),
-                month_day=f"{features.month:02d}-{features.day:02d}"
-                if features.month and features.day
-                else "",
-                title=article.title,
-                features=features.to_json(),
+        # through the connection: the ORM's statement machinery cost more than the insert
+        event_id: int = (
+            self.session.connection()
+            .execute(
+                insert(Event)
+                .values(
+                    day=_day(features),
+                    month_day=f"{features.month:02d}-{features.day:02d}"
+                    if features.month and features.day
+                    else "",
+                    title=article.title,
+                    features=features.to_json(),
+                )
+                .returning(Event.id)
             )
-            .returning(Event.id)
-        ).scalar_one()
+            .scalar_one()
+        )
         self.index.put(event_id, features)
         return event_id, 1.0
 
