@@ -16,6 +16,7 @@ from monitor.stages import (
     RunContext,
     StageResult,
     bulk_insert,
+    insert_objects,
     mark_done,
     pending_batches,
     stage,
@@ -167,11 +168,12 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             # the batch's measures with what orders them, in one query
             query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
             measures = {measure.id: measure for measure in session.scalars(query)}
+            # flagged first: the transaction then holds SQLite's write lock (insert_objects)
+            mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
             batch = _TrackBatch(session, list(measures.values()), recent)
             for measure_id in ids:
                 result.add(batch.track(measures[measure_id], context.run_id))
             batch.write()
-            mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
             recent.saved()
     return result
 
@@ -190,6 +192,8 @@ _MADE_RANK = 2**62
 # Texts kept in memory across batches, over all actors (about 8 KB each with their index):
 # beyond it, the actors least recently seen are dropped, and read again if they come back.
 _KEPT_TEXTS = 25_000
+# Masked texts whose first commitment is kept across batches (about 150 bytes each).
+_KEPT_HASHES = 500_000
 
 
 class _RecentCommitments:
@@ -205,6 +209,9 @@ class _RecentCommitments:
         self.kept = _KEPT_TEXTS
         self.seen: dict[str | None, int] = {}  # the batch each actor was last seen in
         self.batches = 0
+        # masked text: the first commitment a version with it was made a version of, as stored;
+        # a hash absent from it is read again (or was never seen)
+        self.first_of: dict[str, int] = {}
 
     def load(self, session: Session, actors: set[str | None]) -> None:
         """Read the recent commitments of the actors not read before."""
@@ -237,11 +244,36 @@ class _RecentCommitments:
         for commitment_id, actor, text in session.execute(query):
             self.of_actor[actor].add(commitment_id, text, commitment_id)
 
+    def first_commitments(self, session: Session, hashes: set[str]) -> dict[str, int]:
+        """The first commitment each masked text was a version of, of those that were one: any
+        version with the same masked text, not only the latest, identifies the commitment.
+
+        Each hash is read once per stage run and kept current as batches add versions: read
+        again in each batch, a recurring text was looked up among every stored measure that
+        has it, a lookup that grew with the store (0.3 s a batch at 100k on SQLite)."""
+        unknown = hashes - self.first_of.keys()
+        if unknown:
+            first_of_hash = (
+                select(Measure.masked_sha256, func.min(Observation.commitment_id))
+                .join(Observation, Observation.measure_id == Measure.id)
+                .where(Measure.masked_sha256.in_(unknown))
+                .group_by(Measure.masked_sha256)
+            )
+            self.first_of.update(session.execute(first_of_hash).tuples().all())
+        return {sha: self.first_of[sha] for sha in hashes if sha in self.first_of}
+
+    def observed(self, masked_sha256: str, commitment_id: int) -> None:
+        """A version with this masked text was stored for that commitment."""
+        known = self.first_of.get(masked_sha256)
+        if known is None or commitment_id < known:
+            self.first_of[masked_sha256] = commitment_id
+
     def match(self, session: Session, measure: Measure) -> Commitment | None:
         """The commitment of the measure's actor whose text it is a version of, if any."""
         key = self.of_actor[measure.actor].best_match(measure.text)
         if isinstance(key, int):
-            return session.get_one(Commitment, key)
+            with session.no_autoflush:  # what the batch made waits for its one insert
+                return session.get_one(Commitment, key)
         return key
 
     def add(self, commitment: Commitment) -> None:
@@ -269,6 +301,8 @@ class _RecentCommitments:
             if index is not None and index.rank(commitment) is not None:
                 index.rekey(commitment, commitment.id)
         self.unsaved.clear()
+        if len(self.first_of) > _KEPT_HASHES:
+            self.first_of.clear()  # read again as batches need them
         total = sum(len(index) for index in self.of_actor.values())
         for actor in sorted(self.of_actor, key=self.seen.__getitem__):
             if total <= self.kept:
@@ -289,15 +323,8 @@ class _TrackBatch:
         self.observations: list[tuple[Commitment, dict]] = []
         self.changes: list[tuple[Commitment, dict]] = []
         recent.load(session, {m.actor for m in measures})
-        # Any version with the same masked text, not only the latest, identifies the commitment:
-        # the first one made, when several have it.
-        first_of_hash = (
-            select(Measure.masked_sha256, func.min(Observation.commitment_id))
-            .join(Observation, Observation.measure_id == Measure.id)
-            .where(Measure.masked_sha256.in_({m.masked_sha256 for m in measures}))
-            .group_by(Measure.masked_sha256)
-        )
-        exact = {sha: cid for sha, cid in session.execute(first_of_hash)}
+        self.made: list[Commitment] = []  # new commitments, in the order made
+        exact = recent.first_commitments(session, {m.masked_sha256 for m in measures})
         self.matched = list(
             session.scalars(select(Commitment).where(Commitment.id.in_(set(exact.values()))))
         )  # the session holds its objects weakly
@@ -324,7 +351,11 @@ class _TrackBatch:
 
     def write(self) -> None:
         """Write what the batch made: commitments first, for the ids the other rows point at."""
-        self.session.flush()
+        insert_objects(self.session, Commitment, self.made)
+        self.made.clear()
+        self.session.flush()  # the changes to stored commitments
+        for commitment, row in self.observations:
+            self.recent.observed(self.versions[row["measure_id"]].masked_sha256, commitment.id)
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
                 values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
@@ -350,6 +381,7 @@ class _TrackBatch:
                 latest_measure_id=measure.id,
             )
             self.session.add(commitment)
+            self.made.append(commitment)
             self.recent.add(commitment)
             self.exact.setdefault(measure.masked_sha256, commitment)
             self.observations.append((commitment, _observation(measure, "new")))
