@@ -129,3 +129,41 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_work_sent_to_the_workers_comes_back_in_order_as_it_is_taken():
+    from monitor.measures import measures_of_many
+
+    pieces = [[(n, f"一是到{2020 + n}年建成{n + 5}个项目。", None, 2021)] for n in range(12)]
+    read = []
+
+    def source():  # pieces are read as they are sent, a few ahead of what is taken
+        for piece in pieces:
+            read.append(piece)
+            yield piece
+
+    try:
+        results = parallel.in_workers(measures_of_many, source(), workers=2)
+        first = next(results)
+        assert len(read) == 5  # two workers, two pieces each, and one sent as one is taken
+        spread = [first, *results]
+    finally:
+        parallel.shutdown()
+    assert spread == [measures_of_many(piece) for piece in pieces]
+    assert spread[3][3][2][0].quantities[0]["value"] == 8
+
+
+def test_work_a_dead_worker_left_is_done_here(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker was killed")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(parallel, "_shared_pool", lambda workers: Broken())
+    assert list(parallel.in_workers(abs, [-1, -2, 3], workers=2)) == [1, 2, 3]
+    monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)  # one core: nothing is started
+    assert list(parallel.in_workers(abs, [-4], workers=1)) == [4]

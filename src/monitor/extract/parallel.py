@@ -11,9 +11,11 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from monitor.extract.article import ArticleDraft, CaptureInput, Rejection, extract_article
 
@@ -25,6 +27,8 @@ MIN_PARALLEL = 32
 # leave the other workers idle at the end of the batch.
 _PIECES_PER_WORKER = 4
 
+T = TypeVar("T")
+R = TypeVar("R")
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -71,6 +75,54 @@ def extract_many(
             log.warning("extraction worker died (%s); attempt %d", exc, attempt)
             _discard_pool(pool)
     return [extract_safely(capture) for capture in captures]
+
+
+def in_workers(
+    function: Callable[[T], R], pieces: Iterable[T], workers: int | None = None
+) -> Iterator[R]:
+    """function(piece) of each piece, in order, computed in the shared workers a few pieces
+    ahead of what the caller has taken, so that they work while the caller uses the results.
+    The pieces are read as they are sent. In this process when it has one usable core or may
+    not start processes, and for whatever a dead worker left undone. `function` must be
+    importable by the workers."""
+    workers = workers or usable_cores()
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        yield from map(function, pieces)
+        return
+    pool: ProcessPoolExecutor | None = _shared_pool(workers)
+    source = iter(pieces)
+    sent: deque[tuple[T, Future[R] | None]] = deque()
+
+    def send() -> None:
+        nonlocal pool
+        while len(sent) < workers * 2:
+            try:
+                piece = next(source)
+            except StopIteration:
+                return
+            future = None
+            if pool is not None:
+                try:
+                    future = pool.submit(function, piece)
+                except BrokenProcessPool:
+                    _discard_pool(pool)
+                    pool = None
+            sent.append((piece, future))
+
+    send()
+    while sent:
+        piece, future = sent.popleft()
+        try:
+            result = future.result() if future is not None else function(piece)
+        except BrokenProcessPool as exc:
+            log.warning("worker died (%s); the rest is computed in this process", exc)
+            if pool is not None:
+                _discard_pool(pool)
+                pool = None
+            sent = deque((p, None) for p, _ in sent)
+            result = function(piece)
+        send()  # the next pieces go before this one's result is used
+        yield result
 
 
 def _shared_pool(workers: int) -> ProcessPoolExecutor:

@@ -54,6 +54,17 @@ def extract_measures(
     ]
 
 
+def measures_of_many(
+    articles: list[tuple[int, str, str | None, int | None]],
+) -> dict[int, tuple[str | None, int | None, list[MeasureDraft]]]:
+    """extract_measures of many articles, each (id, body, speaker_org, published_year), by id
+    with the speaker_org and year they were made with: what a worker computes for the
+    measures stage."""
+    return {
+        key: (org, year, extract_measures(body, org, year)) for key, body, org, year in articles
+    }
+
+
 def commitment_sentences(
     body: str, covered: list[tuple[int, int]], published_year: int | None
 ) -> list[tuple[int, str]]:

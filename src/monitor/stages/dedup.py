@@ -68,6 +68,7 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
                     )
                 )
             )
+            links: list[dict[str, Any]] = []
             for article, own, values, sig in zip(articles, codes, matrix, signatures, strict=True):
                 article.signature, article.dedup_done = to_bytes(sig), True
                 article.shingle_count = len(own)
@@ -78,18 +79,27 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
                     continue
                 original = session.get_one(Article, match.canonical_id)
                 if _published_before(article, original):
+                    _write_links(session, links)  # the links the promotion moves
                     _promote(session, index, article, sig, original.id)
                     article, original = original, article
-                session.add(
-                    CopyLink(
-                        article_id=article.id,
-                        canonical_id=original.id,
-                        similarity=round(match.similarity, 4),
-                        method=match.method,
-                    )
+                links.append(
+                    {
+                        "article_id": article.id,
+                        "canonical_id": original.id,
+                        "similarity": round(match.similarity, 4),
+                        "method": match.method,
+                    }
                 )
                 result.add("copies")
+            _write_links(session, links)
     return result
+
+
+def _write_links(session: Session, links: list[dict[str, Any]]) -> None:
+    """Insert the copy links made so far in one statement."""
+    if links:
+        session.execute(bulk_insert(CopyLink), links)
+        links.clear()
 
 
 def _in_content_order(query: Select[Any]) -> Select[Any]:
