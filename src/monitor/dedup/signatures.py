@@ -42,7 +42,7 @@ _WHITESPACE = (
 
 
 @cache
-def _fold_table() -> np.ndarray:
+def fold_table() -> np.ndarray:
     """A code point -> code point table: full-width to ASCII, upper to lower case, traditional to
     simplified (OpenCC's character table), white space to 0 (dropped). One numpy gather applies
     it to a whole document, which is what NFKC folding plus str.translate did 5x slower."""
@@ -61,7 +61,7 @@ def _fold_table() -> np.ndarray:
 
 
 def _code_points(text: str) -> np.ndarray:
-    points = _fold_table()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    points = fold_table()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
     return points[points != 0]
 
 
@@ -125,6 +125,18 @@ def shingles_and_signatures(texts: Sequence[str]) -> tuple[list[np.ndarray], np.
     """The shingle codes of many texts and their signature matrix, shingling each text once."""
     codes = [shingle_codes(text) for text in texts]
     return codes, _minhash(codes)
+
+
+def shingled_many(
+    texts: list[tuple[int, str, str]],
+) -> dict[int, tuple[str, np.ndarray, np.ndarray]]:
+    """shingles_and_signatures of many texts, each (key, version, text), by key with its
+    version, shingle codes and signature values: what a worker computes for the copies stage."""
+    codes, matrix = shingles_and_signatures([text for _, _, text in texts])
+    return {
+        key: (version, own, values)
+        for (key, version, _), own, values in zip(texts, codes, matrix, strict=True)
+    }
 
 
 def _minhash(codes: list[np.ndarray]) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -13,13 +14,15 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy, screen
 from monitor.dedup.signatures import (
+    NUM_PERM,
     Signature,
     as_signature,
     shingle_codes,
-    shingles_and_signatures,
+    shingled_many,
     to_bytes,
 )
 from monitor.extract.meta import CHINA_TZ, year_for
+from monitor.extract.parallel import in_workers
 from monitor.stages import RunContext, StageResult, bulk_insert, pending_batches, stage
 from monitor.store import Database
 from monitor.store.models import (
@@ -40,7 +43,10 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     result = StageResult("copies")
     index = _load_copy_index(db, context.redis_url)
     pending = _in_content_order(select(Article.id).where(Article.dedup_done.is_(False)))
-    for ids in pending_batches(db, pending):
+    batches = list(pending_batches(db, pending))
+    # shingled and signed in the extraction workers, a few batches ahead of the one compared
+    computed = in_workers(shingled_many, _bodies(db, batches), context.extract_workers)
+    for ids, shingled in zip(batches, computed, strict=True):
         with db.transaction() as session:
             articles = list(
                 session.scalars(
@@ -49,7 +55,11 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
                     )
                 )
             )
-            codes, matrix = shingles_and_signatures([article.body for article in articles])
+            if any(shingled.get(a.id, ("",))[0] != a.body_sha256 for a in articles):
+                shingled = shingled_many([(a.id, a.body_sha256, a.body) for a in articles])
+            codes = [shingled[a.id][1] for a in articles]
+            matrix = np.array([shingled[a.id][2] for a in articles], dtype=np.uint32)
+            matrix = matrix.reshape(len(articles), NUM_PERM)
             signatures = [as_signature(values) for values in matrix]
             index.prefetch(matrix)
             stored = _StoredArticles(session)
@@ -100,6 +110,15 @@ def _write_links(session: Session, links: list[dict[str, Any]]) -> None:
     if links:
         session.execute(bulk_insert(CopyLink), links)
         links.clear()
+
+
+def _bodies(db: Database, batches: list[list[int]]) -> Iterator[list[tuple[int, str, str]]]:
+    """The bodies (id, body hash, body) the workers shingle, read a batch at a time (an
+    article re-extracted since is shingled again in its transaction)."""
+    for ids in batches:
+        with db.sessions() as session:
+            query = select(Article.id, Article.body_sha256, Article.body).where(Article.id.in_(ids))
+            yield [(i, sha, body) for i, sha, body in session.execute(query)]
 
 
 def _in_content_order(query: Select[Any]) -> Select[Any]:
