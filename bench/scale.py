@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from bench.pages import generate_pages
 from bench.stages import fresh_database, peak_mib
 from monitor import pipeline
-from monitor.dedup.signatures import as_signature, signature_matrix, to_bytes
+from monitor.dedup.signatures import as_signature, shingles_and_signatures, to_bytes
 from monitor.store import Database, open_database
 from monitor.store.models import Article, Capture
 
@@ -41,9 +41,9 @@ def fill_store(db: Database, count: int, seed: int = 5) -> float:
     for first in range(0, count, _CHUNK):
         numbers = range(first, min(first + _CHUNK, count))
         bodies = [generated_article(rng, TOPICS[n % len(TOPICS)]) + f"（第{n}号）" for n in numbers]
-        signatures = signature_matrix(bodies)
+        codes, signatures = shingles_and_signatures(bodies)
         captures, articles = [], []
-        for n, body, values in zip(numbers, bodies, signatures, strict=True):
+        for n, body, own, values in zip(numbers, bodies, codes, signatures, strict=True):
             raw = body.encode("utf-8")
             digest = hashlib.sha256(raw).hexdigest()
             when = base + timedelta(minutes=n)
@@ -73,6 +73,7 @@ def fill_store(db: Database, count: int, seed: int = 5) -> float:
                     "published_at": when,
                     "extractor": "text-dump",
                     "signature": to_bytes(as_signature(values)),
+                    "shingle_count": len(own),
                     "dedup_done": True,
                     "event_done": True,
                     "measures_done": True,
