@@ -143,7 +143,7 @@ def test_work_sent_to_the_workers_comes_back_in_order_as_it_is_taken():
             yield piece
 
     try:
-        results = parallel.in_workers(measures_of_many, source(), workers=2)
+        results = parallel.in_workers(measures_of_many, source(), len(pieces), workers=2)
         first = next(results)
         assert len(read) == 5  # two workers, two pieces each, and one sent as one is taken
         spread = [first, *results]
@@ -164,6 +164,7 @@ def test_work_a_dead_worker_left_is_done_here(monkeypatch):
             pass
 
     monkeypatch.setattr(parallel, "_shared_pool", lambda workers: Broken())
-    assert list(parallel.in_workers(abs, [-1, -2, 3], workers=2)) == [1, 2, 3]
-    monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)  # one core: nothing is started
-    assert list(parallel.in_workers(abs, [-4], workers=1)) == [4]
+    assert list(parallel.in_workers(abs, [-1, -2, 3], 3, workers=2)) == [1, 2, 3]
+    monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)  # nothing is started
+    assert list(parallel.in_workers(abs, [-4, 5], 2, workers=1)) == [4, 5]  # one core
+    assert list(parallel.in_workers(abs, [-6], 1, workers=2)) == [6]  # one piece

@@ -78,15 +78,16 @@ def extract_many(
 
 
 def in_workers(
-    function: Callable[[T], R], pieces: Iterable[T], workers: int | None = None
+    function: Callable[[T], R], pieces: Iterable[T], count: int, workers: int | None = None
 ) -> Iterator[R]:
-    """function(piece) of each piece, in order, computed in the shared workers a few pieces
-    ahead of what the caller has taken, so that they work while the caller uses the results.
-    The pieces are read as they are sent. In this process when it has one usable core or may
-    not start processes, and for whatever a dead worker left undone. `function` must be
+    """function(piece) of each of `count` pieces, in order, computed in the shared workers a
+    few pieces ahead of what the caller has taken, so that they work while the caller uses the
+    results. The pieces are read as they are sent. In this process when there is one piece
+    (starting workers would cost more than it saves), when it has one usable core or may not
+    start processes, and for whatever a dead worker left undone. `function` must be
     importable by the workers."""
     workers = workers or usable_cores()
-    if workers <= 1 or multiprocessing.current_process().daemon:
+    if count < 2 or workers <= 1 or multiprocessing.current_process().daemon:
         yield from map(function, pieces)
         return
     pool: ProcessPoolExecutor | None = _shared_pool(workers)

@@ -45,7 +45,9 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     pending = _in_content_order(select(Article.id).where(Article.dedup_done.is_(False)))
     batches = list(pending_batches(db, pending))
     # shingled and signed in the extraction workers, a few batches ahead of the one compared
-    computed = in_workers(shingled_many, _bodies(db, batches), context.extract_workers)
+    computed = in_workers(
+        shingled_many, _bodies(db, batches), len(batches), context.extract_workers
+    )
     for ids, shingled in zip(batches, computed, strict=True):
         with db.transaction() as session:
             articles = list(

@@ -48,7 +48,8 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     )
     batches = list(pending_batches(db, pending))
     # the drafts are made in the extraction workers, a few batches ahead of the one stored
-    computed = in_workers(measures_of_many, _measure_inputs(db, batches), context.extract_workers)
+    inputs = _measure_inputs(db, batches)
+    computed = in_workers(measures_of_many, inputs, len(batches), context.extract_workers)
     for ids, drafted in zip(batches, computed, strict=True):
         with db.transaction() as session:
             articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
