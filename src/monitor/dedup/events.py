@@ -161,14 +161,18 @@ class _Terms:
     venues: frozenset[str]
     topics: frozenset[str]
     topic_count: int  # the words of the report, as it lists them
-    keys: frozenset[str]  # what it must share with an event to join it
 
     @classmethod
     def of(cls, features: EventFeatures) -> _Terms:
         names = frozenset(s.name for s in features.speakers)
-        venues = frozenset(features.venues)
-        keys = frozenset((*(f"speaker:{n}" for n in names), *(f"venue:{v}" for v in venues)))
-        return cls(names, venues, frozenset(features.topics), len(features.topics), keys)
+        return cls(
+            names, frozenset(features.venues), frozenset(features.topics), len(features.topics)
+        )
+
+    def may_join(self, other: _Terms) -> bool:
+        """Whether the two share a speaker or a venue: without one no score reaches
+        JOIN_SCORE."""
+        return not (self.names.isdisjoint(other.names) and self.venues.isdisjoint(other.venues))
 
 
 def _score(a: EventFeatures, terms_a: _Terms, b: EventFeatures, terms_b: _Terms) -> float:
@@ -265,12 +269,12 @@ class EventIndex:
     def best(self, features: EventFeatures) -> tuple[int, float] | None:
         """The event these features report, with its score, if one scores JOIN_SCORE or more."""
         terms = _Terms.of(features)
-        if not terms.keys:
+        if not terms.names and not terms.venues:
             return None
         best = (0.0, -1)
         for event_id in self._near(features):
             theirs = self._terms[event_id]
-            if terms.keys.isdisjoint(theirs.keys):
+            if not terms.may_join(theirs):
                 continue
             scored = (_score(features, terms, self._features[event_id], theirs), event_id)
             best = max(best, scored)
