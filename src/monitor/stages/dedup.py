@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, delete, func, insert, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy, screen
@@ -50,12 +50,10 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     )
     for ids, shingled in zip(batches, computed, strict=True):
         with db.transaction() as session:
+            # the bodies were read for the workers: here only if one changed since
+            query = _in_content_order(select(Article).where(Article.id.in_(ids)))
             articles = list(
-                session.scalars(
-                    _in_content_order(select(Article).where(Article.id.in_(ids))).options(
-                        contains_eager(Article.capture)
-                    )
-                )
+                session.scalars(query.options(contains_eager(Article.capture), defer(Article.body)))
             )
             if any(shingled.get(a.id, ("",))[0] != a.body_sha256 for a in articles):
                 shingled = shingled_many([(a.id, a.body_sha256, a.body) for a in articles])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from monitor import track
 from monitor.dedup import events as ev
@@ -52,7 +52,9 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     computed = in_workers(measures_of_many, inputs, len(batches), context.extract_workers)
     for ids, drafted in zip(batches, computed, strict=True):
         with db.transaction() as session:
-            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
+            # the bodies were read for the workers: here only if an article changed since
+            query = select(Article).where(Article.id.in_(ids)).options(defer(Article.body))
+            articles = list(session.scalars(query))
             # the measures a re-extracted article already has, for the whole batch at once: an
             # article of its own costs no query, and the batch's new ones go in one statement
             existing: dict[int, dict[str, Measure]] = defaultdict(dict)
