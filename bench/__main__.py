@@ -19,6 +19,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,6 +80,17 @@ def machine() -> dict[str, object]:
 def run(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict:
     """Every measurement of `make bench` (or its quick mode); `save` keeps what is measured so
     far after each part, so that an interrupted run keeps it."""
+    from bench.pages import PAGES_CACHE
+
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as pages:
+        os.environ[PAGES_CACHE] = pages  # the tiers of one size share one generation
+        try:
+            return _measure(quick, databases, save)
+        finally:
+            del os.environ[PAGES_CACHE]
+
+
+def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict:
     from bench.dedup import measure_dedup
     from bench.fetching import fetch_rate
     from bench.pages import generate_pages

@@ -87,13 +87,13 @@ def _clock_the_core(clock: CoreClock) -> None:
 def measure_overhead(count: int, separate: bool = True) -> dict[str, float]:
     """Seconds of the flow over `count` captures, of the core inside it and (if `separate`) of
     the core alone, and Prefect's share."""
-    from bench.pages import generate_pages
+    from bench.pages import cached_pages, generate_pages
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         pages = root / "pages"
         pages.mkdir()
-        for number, capture in enumerate(generate_pages(count)):
+        for number, capture in enumerate(cached_pages(count)):
             (pages / f"{number}.html").write_bytes(capture.data)
         os.environ["PREFECT_HOME"] = str(root / "prefect")
         os.environ.pop("PREFECT_API_URL", None)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from bench.pages import generate_pages
+from bench.pages import cached_pages
 from monitor import pipeline
 from monitor.store import Database, open_database
 
@@ -67,7 +67,7 @@ def trafilatura_rate(pages: list[bytes]) -> float:
 
 def measure_tier(count: int, kind: str) -> dict:
     """Every stage over `count` captures on a fresh database of that kind."""
-    captures = generate_pages(count)
+    captures = cached_pages(count)
     sample = [c.data for c in captures[:_BASELINE_SAMPLE]]
     baselines = [trafilatura_rate(sample)]
     rows = []

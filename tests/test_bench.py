@@ -3,7 +3,7 @@
 from bench.__main__ import summary, table
 from bench.dedup import corpus, lsh_rates, signature_rates
 from bench.fetching import fetch_rate
-from bench.pages import generate_pages
+from bench.pages import PAGES_CACHE, cached_pages, generate_pages
 from bench.scale import measure_scale
 from bench.stages import measure_tier
 
@@ -32,6 +32,19 @@ def test_generated_pages_plant_copies_and_recurring_commitments():
     counts = {row["stage"]: row["counts"] for row in tier["stages"]}
     assert counts["copies (signatures, LSH, verify)"].get("copies", 0) >= 5
     assert counts["tracking"].get("NEW", 0) > 0
+
+
+def test_cached_pages_are_the_generated_ones_made_once(tmp_path, monkeypatch):
+    monkeypatch.setenv(PAGES_CACHE, str(tmp_path))
+    first = cached_pages(12, seed=3)
+    assert [p.data for p in first] == [p.data for p in generate_pages(12, seed=3)]
+    [kept] = tmp_path.glob("pages-12-3-0-*.pickle")
+    monkeypatch.setattr("bench.pages.generate_pages", None)  # read, not made again
+    again = cached_pages(12, seed=3)
+    assert [(p.origin, p.data, p.sha256) for p in again] == [
+        (p.origin, p.data, p.sha256) for p in first
+    ]
+    assert list(tmp_path.iterdir()) == [kept]
 
 
 def test_fetch_benchmark_fetches_every_page_from_loopback():
