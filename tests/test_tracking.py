@@ -186,3 +186,58 @@ def test_a_reworded_version_is_found_after_its_actor_was_dropped_from_memory(db,
     assert counts.get("NEW") == 1  # the second item is a version of the first's commitment
     with db.sessions() as session:
         assert len(list_commitments(session)) == 12
+
+
+def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db):
+    from sqlalchemy import event as sa_event
+
+    run_pipeline(db, _seeds(), "test")
+    statements: list[str] = []
+
+    def record(conn, cursor, sql, *args):
+        if sql.startswith(("INSERT INTO commitments", "UPDATE commitments")):
+            statements.append(sql.split(" ", 2)[0])
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    later = _later_with_new_figure()
+    more = _capture(
+        GUANGMING.replace("来源:光明网2021-01-20 13:38", "来源:光明网2021-01-26 09:00").replace(
+            "第一,", "第一,新增一项:支持北京建设国家实验室体系。第二,"
+        ),
+        "gmw-more.txt",
+    )
+    counts = run_pipeline(db, [later, more], "test")
+    sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert counts.get("CHANGED") and counts.get("NEW")
+    # one tracking batch: the new commitments in one statement, the updated ones in another
+    assert sorted(statements) == ["INSERT", "UPDATE"]
+    with db.sessions() as session:
+        ids = session.scalars(select(Commitment.id).order_by(Commitment.id)).all()
+        latest = session.execute(
+            select(Commitment.id, Commitment.latest_measure_id, Commitment.fields)
+        ).all()
+        observed = set(session.scalars(select(Observation.commitment_id)))
+    assert len(ids) == len(set(ids)) and observed == set(ids)
+    # each commitment says what its latest version says
+    with db.sessions() as session:
+        for commitment_id, measure_id, fields in latest:
+            measure = session.get(Measure, measure_id)
+            assert fields["text"] == measure.text, commitment_id
+
+
+def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_block(db):
+    from monitor.stages import measure
+
+    ids = measure._NewIds()
+    with db.transaction() as session:
+        ids.begin()
+        first = [ids.take(session) for _ in range(3)]
+    with db.transaction() as session:
+        ids.begin()
+        second = [ids.take(session) for _ in range(2)]
+    assert first == sorted(first) and second == sorted(second)
+    if db.engine.dialect.name == "postgresql":
+        assert second[0] > first[-1]  # the block's leftovers, not another block
+        assert len(ids.free) == measure._ID_BLOCK - 5
+    else:  # nothing was stored: SQLite gives the ids after the largest stored again
+        assert first == [1, 2, 3] and second == [1, 2]

@@ -107,15 +107,6 @@ class Candidates(Generic[K]):
                 del self._postings[pair]
         del self._ranks[bisect.bisect_left(self._ranks, rank)]
 
-    def rekey(self, key: K, new_key: K) -> None:
-        """Give an entry another key (a new commitment its id, once it has one)."""
-        rank = self._rank_of.pop(key)
-        self._rank_of[new_key] = rank
-        self._by_rank[rank] = (new_key, self._by_rank[rank][1])
-
-    def rank(self, key: K) -> int | None:
-        return self._rank_of.get(key)
-
     def __len__(self) -> int:
         return len(self._rank_of)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, defer, joinedload
 
 from monitor import track
@@ -18,7 +19,6 @@ from monitor.stages import (
     RunContext,
     StageResult,
     bulk_insert,
-    insert_objects,
     mark_done,
     pending_batches,
     stage,
@@ -193,18 +193,18 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     )
     # Kept across batches: only this stage makes or changes commitments.
     recent = _RecentCommitments()
+    new_ids = _NewIds()
     for number, ids in enumerate(pending_batches(db, pending, TRACK_BATCH_SIZE), 1):
         with db.transaction() as session:
             if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: as the tables double
                 refresh_statistics(session, _TRACKING_TABLES)
-            # the batch's measures with what orders them, in one query
-            query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
-            measures = {measure.id: measure for measure in session.scalars(query)}
-            # flagged first: the transaction then holds SQLite's write lock (insert_objects)
+            versions = {version.id: version for version in _read_versions(session, ids)}
+            # flagged first: the transaction then holds SQLite's write lock (_NewIds)
             mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
-            batch = _TrackBatch(session, list(measures.values()), recent)
+            new_ids.begin()
+            batch = _TrackBatch(session, list(versions.values()), recent, new_ids)
             for measure_id in ids:
-                result.add(batch.track(measures[measure_id], context.run_id))
+                result.add(batch.track(versions[measure_id], context.run_id))
             batch.write()
             recent.saved()
     return result
@@ -219,25 +219,162 @@ _TRACKING_TABLES = (
 )
 # A reworded version is looked for among this many of its actor's most recent commitments.
 _CANDIDATES = 500
-# Commitments made in the run rank after every stored one, in the order they are made.
-_MADE_RANK = 2**62
 # Texts kept in memory across batches, over all actors (about 8 KB each with their index):
 # beyond it, the actors least recently seen are dropped, and read again if they come back.
 _KEPT_TEXTS = 25_000
 # Masked texts whose first commitment is kept across batches (about 150 bytes each).
 _KEPT_HASHES = 500_000
+# Ids a PostgreSQL run takes from the commitments' sequence at once; those left over serve the
+# next batches (a sequence's values are never given twice, whether or not they are used).
+_ID_BLOCK = 500
+
+
+@dataclass(slots=True, eq=False)
+class _Version:
+    """A measure as tracking reads it: a version of a commitment, with what orders it."""
+
+    id: int
+    article_id: int
+    actor: str | None
+    text: str
+    masked_sha256: str
+    quantities: list
+    periods: list
+    published_at: datetime | None
+    key: tuple[datetime, str, int]  # _order: the version's place in publication order
+
+
+def _read_versions(session: Session, ids: Iterable[int]) -> list[_Version]:
+    """Measures as versions, in one query: columns, not ORM objects (a batch reads a thousand,
+    and the objects with their articles and captures cost more than the rest of tracking)."""
+    query = (
+        select(
+            Measure.id,
+            Measure.article_id,
+            Measure.actor,
+            Measure.text,
+            Measure.masked_sha256,
+            Measure.quantities,
+            Measure.periods,
+            Article.published_at,
+            Capture.sha256,
+            Measure.ordinal,
+        )
+        .join(Article, Article.id == Measure.article_id)
+        .join(Capture, Capture.id == Article.capture_id)
+        .where(Measure.id.in_(ids))
+    )
+    return [
+        _Version(
+            i, article, actor, text_, sha, quantities, periods, at, _order(at, capture, ordinal)
+        )
+        for i, article, actor, text_, sha, quantities, periods, at, capture, ordinal in (
+            session.execute(query).tuples()
+        )
+    ]
+
+
+_COMMITMENT_COLUMNS = (
+    "id",
+    "masked_sha256",
+    "event_id",
+    "actor",
+    "text",
+    "fields",
+    "first_published_at",
+    "last_published_at",
+    "latest_measure_id",
+)
+
+
+@dataclass(slots=True, eq=False)
+class _Commitment:
+    """A commitment as tracking keeps it in a batch: its columns, written at the batch's end
+    (inserted if the batch made it, else updated if `dirty`)."""
+
+    id: int
+    masked_sha256: str
+    event_id: int | None
+    actor: str | None
+    text: str
+    fields: dict
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    latest_measure_id: int
+    dirty: bool = False
+
+    def row(self) -> dict:
+        return {name: getattr(self, name) for name in _COMMITMENT_COLUMNS}
+
+    def make_latest(self, version: _Version, fields: dict) -> None:
+        """The version is the commitment's latest: the commitment says what it says."""
+        self.text, self.fields, self.actor = version.text, fields, version.actor
+        self.masked_sha256, self.latest_measure_id = version.masked_sha256, version.id
+        self.last_published_at = version.published_at or self.last_published_at
+        self.dirty = True
+
+    def settled(self, commitment: Commitment) -> None:
+        """Take the columns of the same commitment as the ORM left them (after a replay)."""
+        for name in _COMMITMENT_COLUMNS:
+            setattr(self, name, getattr(commitment, name))
+        self.dirty = False
+
+
+def _read_commitments(session: Session, ids: Iterable[int]) -> list[_Commitment]:
+    table = Commitment.__table__.c
+    query = select(*(table[name] for name in _COMMITMENT_COLUMNS)).where(table.id.in_(ids))
+    return [_Commitment(*row) for row in session.execute(query).tuples()]
+
+
+# All of a batch's updated commitments in one executemany (the ORM's flush sends one
+# statement a group of rows that changed the same columns).
+_UPDATE_COMMITMENT = (
+    update(Commitment.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
+    .where(Commitment.__table__.c.id == bindparam("updated_id"))
+    .values({name: bindparam(name) for name in _COMMITMENT_COLUMNS[1:]})
+)
+
+
+class _NewIds:
+    """Ids for the commitments a run makes, given as they are made and ascending, so that a
+    batch can refer to its new commitments before it inserts them in one statement.
+
+    On PostgreSQL from the table's sequence, a block at a time; on SQLite the next after the
+    largest, as SQLite would give them, which needs the batch's transaction to have written
+    already: it then holds the write lock, and no other writer can take the same ids before it
+    commits."""
+
+    def __init__(self) -> None:
+        self.top: int | None = None  # SQLite: the largest id given or stored in the batch
+        self.free: list[int] = []  # PostgreSQL: values taken from the sequence, descending
+
+    def begin(self) -> None:
+        """A new batch: SQLite's largest stored id is read again when the batch needs one."""
+        self.top = None
+
+    def take(self, session: Session) -> int:
+        if session.get_bind().dialect.name == "postgresql":
+            if not self.free:
+                block = text(
+                    "SELECT nextval(pg_get_serial_sequence('commitments', 'id'))"
+                    " FROM generate_series(1, :count)"
+                )
+                self.free = sorted(session.scalars(block, {"count": _ID_BLOCK}), reverse=True)
+            return self.free.pop()
+        if self.top is None:
+            self.top = session.scalar(select(func.max(Commitment.id))) or 0
+        self.top += 1
+        return self.top
 
 
 class _RecentCommitments:
     """The texts of each actor's most recent commitments, which a reworded or re-figured version
     is matched against: each actor's are read once per stage run, and kept current as batches
-    make and update commitments. Stored commitments are keyed by id, a batch's new ones by
-    object until they are saved."""
+    make and update commitments. Keyed and ranked by commitment id: the most recent has the
+    largest, and a batch's new commitments have theirs before they are inserted."""
 
     def __init__(self) -> None:
-        self.of_actor: dict[str | None, track.Candidates[int | Commitment]] = {}
-        self.unsaved: dict[Commitment, int] = {}  # made by the batch, and their ranks
-        self.made = 0
+        self.of_actor: dict[str | None, track.Candidates[int]] = {}
         self.kept = _KEPT_TEXTS
         self.seen: dict[str | None, int] = {}  # the batch each actor was last seen in
         self.batches = 0
@@ -273,8 +410,8 @@ class _RecentCommitments:
         )
         for actor in actors:
             self.of_actor[actor] = track.Candidates(_CANDIDATES)
-        for commitment_id, actor, text in session.execute(query):
-            self.of_actor[actor].add(commitment_id, text, commitment_id)
+        for commitment_id, actor, text_ in session.execute(query):
+            self.of_actor[actor].add(commitment_id, text_, commitment_id)
 
     def first_commitments(self, session: Session, hashes: set[str]) -> dict[str, int]:
         """The first commitment each masked text was a version of, of those that were one: any
@@ -300,39 +437,23 @@ class _RecentCommitments:
         if known is None or commitment_id < known:
             self.first_of[masked_sha256] = commitment_id
 
-    def match(self, session: Session, measure: Measure) -> Commitment | None:
-        """The commitment of the measure's actor whose text it is a version of, if any."""
-        key = self.of_actor[measure.actor].best_match(measure.text)
-        if isinstance(key, int):
-            with session.no_autoflush:  # what the batch made waits for its one insert
-                return session.get_one(Commitment, key)
-        return key
+    def match(self, version: _Version) -> int | None:
+        """The id of the commitment of the version's actor whose text it is a version of."""
+        return self.of_actor[version.actor].best_match(version.text)
 
-    def add(self, commitment: Commitment) -> None:
+    def add(self, commitment: _Commitment) -> None:
         """A commitment the batch made."""
-        self.made += 1
-        rank = self.unsaved[commitment] = _MADE_RANK + self.made
-        self.of_actor[commitment.actor].add(commitment, commitment.text, rank)
+        self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
 
-    def changed(self, commitment: Commitment, actor: str | None) -> None:
+    def changed(self, commitment: _Commitment, actor: str | None) -> None:
         """A new version changed the commitment's text, or who makes it (before: `actor`)."""
-        key: int | Commitment = commitment if commitment in self.unsaved else commitment.id
-        rank = None
         if actor in self.of_actor:
-            rank = self.of_actor[actor].rank(key)
-            self.of_actor[actor].discard(key)
+            self.of_actor[actor].discard(commitment.id)
         if commitment.actor in self.of_actor:
-            if rank is None:  # no longer among its actor's most recent: ranked as stored
-                rank = self.unsaved.get(commitment, commitment.id)
-            self.of_actor[commitment.actor].add(key, commitment.text, rank)
+            self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
 
     def saved(self) -> None:
-        """The batch is flushed: its new commitments are keyed by their ids from now on."""
-        for commitment in self.unsaved:
-            index = self.of_actor.get(commitment.actor)
-            if index is not None and index.rank(commitment) is not None:
-                index.rekey(commitment, commitment.id)
-        self.unsaved.clear()
+        """The batch is written: forget what is beyond the limits."""
         if len(self.first_of) > _KEPT_HASHES:
             self.first_of.clear()  # read again as batches need them
         total = sum(len(index) for index in self.of_actor.values())
@@ -345,113 +466,137 @@ class _RecentCommitments:
 class _TrackBatch:
     """What tracking a batch of measures looks up, read in a few queries and kept current as the
     batch creates and updates commitments: a measure costs no query of its own, and what the
-    batch adds is written at its end: its commitments in one flush, for their ids, then its
-    observations and changes in one statement each."""
+    batch adds is written at its end, its new commitments, updated commitments, observations and
+    changes in one statement each."""
 
-    def __init__(self, session: Session, measures: list[Measure], recent: _RecentCommitments):
+    def __init__(
+        self,
+        session: Session,
+        versions: list[_Version],
+        recent: _RecentCommitments,
+        new_ids: _NewIds,
+    ):
         self.session = session
         self.recent = recent
-        # rows to insert, with the commitment each belongs to (which may have no id yet)
-        self.observations: list[tuple[Commitment, dict]] = []
-        self.changes: list[tuple[Commitment, dict]] = []
-        recent.load(session, {m.actor for m in measures})
-        self.made: list[Commitment] = []  # new commitments, in the order made
-        exact = recent.first_commitments(session, {m.masked_sha256 for m in measures})
-        self.matched = list(
-            session.scalars(select(Commitment).where(Commitment.id.in_(set(exact.values()))))
-        )  # the session holds its objects weakly
-        by_id = {c.id: c for c in self.matched}
-        self.exact: dict[str, Commitment] = {sha: by_id[cid] for sha, cid in exact.items()}
-        # the batch's measures, and the latest versions of the commitments they match exactly
-        self.versions = {m.id: m for m in measures}
-        self._load_versions({c.latest_measure_id for c in self.matched})
+        self.new_ids = new_ids
+        self.observations: list[dict] = []  # rows to insert
+        self.changes: list[dict] = []
+        recent.load(session, {v.actor for v in versions})
+        self.made: list[_Commitment] = []  # new commitments, not yet inserted
+        exact = recent.first_commitments(session, {v.masked_sha256 for v in versions})
+        # the commitments the batch has read or made, by id
+        self.commitments = {c.id: c for c in _read_commitments(session, set(exact.values()))}
+        self.exact = {sha: self.commitments[cid] for sha, cid in exact.items()}
+        # the batch's versions, and the latest versions of the commitments they match exactly
+        self.versions = {v.id: v for v in versions}
+        self._load_versions({c.latest_measure_id for c in self.commitments.values()})
         events = select(EventArticle.article_id, EventArticle.event_id).where(
-            EventArticle.article_id.in_({m.article_id for m in measures})
+            EventArticle.article_id.in_({v.article_id for v in versions})
         )
         self.event_of = {article_id: event_id for article_id, event_id in session.execute(events)}
 
     def _load_versions(self, ids: set[int]) -> None:
-        """Read measures with what orders them, in one query."""
+        """Read measures as versions, in one query."""
         # a lookup an id: subtracting the dict's keys from the set would walk every version
         # read so far, and this is asked once a version
         ids = {i for i in ids if i not in self.versions}
-        if not ids:
-            return
-        query = select(Measure).where(Measure.id.in_(ids)).options(_PUBLICATION)
-        with self.session.no_autoflush:  # what the batch has added cannot change them
-            self.versions.update((m.id, m) for m in self.session.scalars(query))
+        if ids:
+            self.versions.update((v.id, v) for v in _read_versions(self.session, ids))
+
+    def _commitment(self, commitment_id: int) -> _Commitment:
+        """A commitment by id: as the batch has it, else read."""
+        commitment = self.commitments.get(commitment_id)
+        if commitment is None:
+            [commitment] = _read_commitments(self.session, [commitment_id])
+            self.commitments[commitment_id] = commitment
+        return commitment
 
     def write(self) -> None:
-        """Write what the batch made: commitments first, for the ids the other rows point at."""
-        insert_objects(self.session, Commitment, self.made)
-        self.made.clear()
-        self.session.flush()  # the changes to stored commitments
-        for commitment, row in self.observations:
-            self.recent.observed(self.versions[row["measure_id"]].masked_sha256, commitment.id)
+        """Write what the batch made and changed: commitments first, which the rest point at."""
+        if self.made:
+            self.session.execute(bulk_insert(Commitment), [c.row() for c in self.made])
+            for commitment in self.made:
+                commitment.dirty = False
+            self.made.clear()
+        updated = [c for c in self.commitments.values() if c.dirty]
+        if updated:
+            rows = [c.row() | {"updated_id": c.id} for c in updated]
+            self.session.execute(_UPDATE_COMMITMENT, rows)
+            for commitment in updated:
+                commitment.dirty = False
+        for row in self.observations:
+            self.recent.observed(
+                self.versions[row["measure_id"]].masked_sha256, row["commitment_id"]
+            )
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
-                values = [row | {"commitment_id": commitment.id} for commitment, row in rows]
-                self.session.execute(bulk_insert(model), values)
+                self.session.execute(bulk_insert(model), rows)
                 rows.clear()
 
-    def track(self, measure: Measure, run_id: int | None) -> str:
+    def track(self, version: _Version, run_id: int | None) -> str:
         """Record a measure as a version of its commitment; return the outcome to count."""
-        article = measure.article
         fields = track.commitment_fields(
-            measure.text, measure.actor, measure.quantities, measure.periods
+            version.text, version.actor, version.quantities, version.periods
         )
-        commitment = self.find(measure)
+        commitment = self.find(version)
         if commitment is None:
-            commitment = Commitment(
-                masked_sha256=measure.masked_sha256,
-                event_id=self.event_of.get(article.id),
-                actor=measure.actor,
-                text=measure.text,
+            commitment = _Commitment(
+                id=self.new_ids.take(self.session),
+                masked_sha256=version.masked_sha256,
+                event_id=self.event_of.get(version.article_id),
+                actor=version.actor,
+                text=version.text,
                 fields=fields,
-                first_published_at=article.published_at,
-                last_published_at=article.published_at,
-                latest_measure_id=measure.id,
+                first_published_at=version.published_at,
+                last_published_at=version.published_at,
+                latest_measure_id=version.id,
             )
-            self.session.add(commitment)
+            self.commitments[commitment.id] = commitment
             self.made.append(commitment)
             self.recent.add(commitment)
-            self.exact.setdefault(measure.masked_sha256, commitment)
-            self.observations.append((commitment, _observation(measure, "new")))
-            self.changes.append((commitment, _change(measure, "NEW", None, fields, run_id)))
+            self.exact.setdefault(version.masked_sha256, commitment)
+            self.observations.append(_observation(version, commitment.id, "new"))
+            self.changes.append(_change(version.id, commitment.id, "NEW", None, fields, run_id))
             return "NEW"
-        self.exact.setdefault(measure.masked_sha256, commitment)
-        actor, text = commitment.actor, commitment.text
+        self.exact.setdefault(version.masked_sha256, commitment)
+        actor, text_ = commitment.actor, commitment.text
         try:
-            return self._version(commitment, measure, fields, run_id)
+            return self._version(commitment, version, fields, run_id)
         finally:
-            if (commitment.actor, commitment.text) != (actor, text):
+            if (commitment.actor, commitment.text) != (actor, text_):
                 self.recent.changed(commitment, actor)
 
     def _version(
-        self, commitment: Commitment, measure: Measure, fields: dict, run_id: int | None
+        self, commitment: _Commitment, version: _Version, fields: dict, run_id: int | None
     ) -> str:
         self._load_versions({commitment.latest_measure_id})  # a replay may have changed it
         latest = self.versions[commitment.latest_measure_id]
-        if _publication_key(measure) < _publication_key(latest):
-            self.observations.append((commitment, _observation(measure, "pending")))
+        if version.key < latest.key:
+            self.observations.append(_observation(version, commitment.id, "pending"))
             self.write()  # the replay reads the commitment's observations and changes
-            replay_commitment(self.session, commitment, run_id)
+            stored = self.session.get_one(Commitment, commitment.id, populate_existing=True)
+            replay_commitment(self.session, stored, run_id)
+            self.session.flush()
+            commitment.settled(stored)
             return "backfilled"
         outcome = track.compare(commitment.fields, fields)
-        self.observations.append((commitment, _observation(measure, outcome.kind.lower())))
+        self.observations.append(_observation(version, commitment.id, outcome.kind.lower()))
         if outcome.kind == "CHANGED":
-            change = _change(measure, "CHANGED", outcome.before, outcome.after, run_id)
-            self.changes.append((commitment, change))
-        _make_latest(commitment, measure, fields)
+            change = _change(
+                version.id, commitment.id, "CHANGED", outcome.before, outcome.after, run_id
+            )
+            self.changes.append(change)
+        commitment.make_latest(version, fields)
         return outcome.kind
 
-    def find(self, measure: Measure) -> Commitment | None:
-        """The commitment a measure is a version of: one that had its masked text, else the
-        closest of its actor's (a reworded or re-figured version keeps who makes it)."""
-        exact = self.exact.get(measure.masked_sha256)
+    def find(self, version: _Version) -> _Commitment | None:
+        """The commitment a version is of: one that had its masked text, else the closest of
+        its actor's (a reworded or re-figured version keeps who makes it)."""
+        exact = self.exact.get(version.masked_sha256)
         if exact is not None:
             return exact
-        return self.recent.match(self.session, measure)
+        matched = self.recent.match(version)
+        return None if matched is None else self._commitment(matched)
 
 
 def replay_commitment(session: Session, commitment: Commitment, run_id: int | None) -> None:
@@ -504,8 +649,8 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     for version in versions:
         if version.id in wanted and version.id not in kept:
             kind, before, after = wanted[version.id]
-            row = _change(version, kind, before, after, run_id)
-            session.add(Change(commitment=commitment, **row, history=True))
+            row = _change(version.id, commitment.id, kind, before, after, run_id)
+            session.add(Change(**row, history=True))
     commitment.first_published_at = versions[0].article.published_at
     commitment.event_id = session.scalar(
         select(EventArticle.event_id).where(EventArticle.article_id == versions[0].article_id)
@@ -521,27 +666,37 @@ def _make_latest(commitment: Commitment, measure: Measure, fields: dict) -> None
 
 
 def _publication_key(measure: Measure) -> tuple[datetime, str, int]:
+    return _order(measure.article.published_at, measure.article.capture.sha256, measure.ordinal)
+
+
+def _order(published_at: datetime | None, capture_sha256: str, ordinal: int) -> tuple:
     """Order of versions: publication time (unknown last), then capture content and position;
     never the order in which captures happened to be stored."""
-    published = measure.article.published_at or datetime.max.replace(tzinfo=UTC)
-    return (published, measure.article.capture.sha256, measure.ordinal)
+    return (published_at or datetime.max.replace(tzinfo=UTC), capture_sha256, ordinal)
 
 
-def _observation(measure: Measure, outcome: str) -> dict:
-    """The row of an observation of `measure`, but for its commitment."""
+def _observation(version: _Version, commitment_id: int, outcome: str) -> dict:
+    """The row of an observation of a version."""
     return {
-        "measure_id": measure.id,
-        "published_at": measure.article.published_at,
+        "commitment_id": commitment_id,
+        "measure_id": version.id,
+        "published_at": version.published_at,
         "outcome": outcome,
     }
 
 
 def _change(
-    measure: Measure, kind: str, before: dict | None, after: dict, run_id: int | None
+    measure_id: int,
+    commitment_id: int,
+    kind: str,
+    before: dict | None,
+    after: dict,
+    run_id: int | None,
 ) -> dict:
-    """The row of a change `measure` made, but for its commitment."""
+    """The row of a change a version made."""
     return {
-        "measure_id": measure.id,
+        "commitment_id": commitment_id,
+        "measure_id": measure_id,
         "kind": kind,
         "before": before,
         "after": after,
