@@ -173,7 +173,8 @@ class _StoredArticles:
 
     def load_signatures(self, article_ids: set[int]) -> None:
         """Read the signatures and shingle counts of the articles not known yet."""
-        missing = sorted(article_ids - self.values.keys())
+        # a lookup an id: `article_ids - self.values.keys()` walks every signature known
+        missing = sorted(i for i in article_ids if i not in self.values)
         for start in range(0, len(missing), self._CHUNK):
             query = select(Article.id, Article.signature, Article.shingle_count).where(
                 Article.id.in_(missing[start : start + self._CHUNK])
@@ -189,7 +190,7 @@ class _StoredArticles:
 
     def load_bodies(self, article_ids: set[int]) -> None:
         """Read the articles not known yet (with their captures) and shingle their bodies."""
-        missing = sorted(article_ids - self.codes.keys())
+        missing = sorted(i for i in article_ids if i not in self.codes)
         for start in range(0, len(missing), self._CHUNK):
             query = (
                 select(Article)
