@@ -54,3 +54,37 @@ def test_the_threshold_comes_back_when_the_last_of_overlapping_stages_ends():
     release.set()
     thread.join(5)
     assert gc.get_threshold() == before
+
+
+def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db):
+    from sqlalchemy import event as sa_event
+    from sqlalchemy import func, select
+
+    from bench.pages import generate_pages
+    from monitor import pipeline
+    from monitor.stages.dedup import group_events_pending
+    from monitor.store.models import Article, Event, EventArticle
+
+    run_id = pipeline.begin_run(db, "test")
+    context = RunContext(run_id=run_id)
+    pipeline.store_captures(db, generate_pages(30), run_id)
+    for step in pipeline.STAGES[:2]:  # extraction and copies
+        step(db, context)
+    inserts: list[str] = []
+
+    def record(conn, cursor, sql, *args):
+        if sql.startswith("INSERT INTO events"):
+            inserts.append(sql)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    made = group_events_pending(db, context).counts["events"]
+    sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert made > 5 and len(inserts) == 1  # one batch
+    with db.sessions() as session:
+        events = session.execute(select(Event.id, Event.created_at, Event.month_day)).all()
+        placed = session.scalar(select(func.count()).select_from(EventArticle))
+        done = session.scalar(select(func.count()).where(Article.event_done.is_(True)))
+        members = set(session.scalars(select(EventArticle.event_id)))
+    assert len(events) == made and all(created for _, created, _ in events)
+    assert members == {event_id for event_id, _, _ in events}
+    assert placed == done == 30

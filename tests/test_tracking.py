@@ -226,9 +226,9 @@ def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db):
 
 
 def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_block(db):
-    from monitor.stages import measure
+    from monitor.stages import ID_BLOCK, NewIds
 
-    ids = measure._NewIds()
+    ids = NewIds(Commitment)
     with db.transaction() as session:
         ids.begin()
         first = [ids.take(session) for _ in range(3)]
@@ -238,6 +238,6 @@ def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_bl
     assert first == sorted(first) and second == sorted(second)
     if db.engine.dialect.name == "postgresql":
         assert second[0] > first[-1]  # the block's leftovers, not another block
-        assert len(ids.free) == measure._ID_BLOCK - 5
+        assert len(ids.free) == ID_BLOCK - 5
     else:  # nothing was stored: SQLite gives the ids after the largest stored again
         assert first == [1, 2, 3] and second == [1, 2]

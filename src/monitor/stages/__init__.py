@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Insert, Select, Update, insert
+from sqlalchemy import Insert, Select, Update, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
@@ -89,3 +89,43 @@ def mark_done(session: Session, statement: Update) -> None:
     """Flag a whole batch done in one statement, not an UPDATE a row through the ORM (the
     flag is not read again in the batch, so the loaded objects need not see it)."""
     session.execute(statement.execution_options(synchronize_session=False))
+
+
+# Ids a PostgreSQL run takes from a table's sequence at once; those left over serve the next
+# batches (a sequence's values are never given twice, whether or not they are used).
+ID_BLOCK = 500
+
+
+class NewIds:
+    """Ids for the rows of `model` a stage run makes, given as they are made and ascending, so
+    that a batch can refer to its new rows before it inserts them in one statement (the ORM
+    inserts them a row a statement on SQLite, which cannot return many ids in order, and a
+    row's own INSERT … RETURNING is a round trip on PostgreSQL).
+
+    On PostgreSQL from the table's sequence, ID_BLOCK at a time; on SQLite the next after the
+    largest, as SQLite would give them, which needs the batch's transaction to have written
+    already: it then holds the write lock, and no other writer can take the same ids before it
+    commits."""
+
+    def __init__(self, model: type[Base]) -> None:
+        self.name, self.column = model.__tablename__, model.__table__.c.id
+        self.top: int | None = None  # SQLite: the largest id given or stored in the batch
+        self.free: list[int] = []  # PostgreSQL: values taken from the sequence, descending
+
+    def begin(self) -> None:
+        """A new batch: SQLite's largest stored id is read again when the batch needs one."""
+        self.top = None
+
+    def take(self, session: Session) -> int:
+        if session.get_bind().dialect.name == "postgresql":
+            if not self.free:
+                block = text(
+                    f"SELECT nextval(pg_get_serial_sequence('{self.name}', 'id'))"
+                    " FROM generate_series(1, :count)"
+                )
+                self.free = sorted(session.scalars(block, {"count": ID_BLOCK}), reverse=True)
+            return self.free.pop()
+        if self.top is None:
+            self.top = session.scalar(select(func.max(self.column))) or 0
+        self.top += 1
+        return self.top

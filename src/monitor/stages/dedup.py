@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from monitor.dedup import events as ev
@@ -23,7 +23,15 @@ from monitor.dedup.signatures import (
 )
 from monitor.extract.meta import CHINA_TZ, year_for
 from monitor.extract.parallel import in_workers
-from monitor.stages import RunContext, StageResult, bulk_insert, pending_batches, stage
+from monitor.stages import (
+    NewIds,
+    RunContext,
+    StageResult,
+    bulk_insert,
+    mark_done,
+    pending_batches,
+    stage,
+)
 from monitor.store import Database
 from monitor.store.models import (
     Article,
@@ -236,9 +244,13 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     )
     touched: set[int] = set()
     index, loaded = ev.EventIndex(), set[str]()
+    new_ids = NewIds(Event)
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            batch = _EventBatch(session, ids, index, loaded)
+            # flagged first: the transaction then holds SQLite's write lock (NewIds)
+            mark_done(session, update(Article).where(Article.id.in_(ids)).values(event_done=True))
+            new_ids.begin()
+            batch = _EventBatch(session, ids, index, loaded, new_ids)
             for article in session.scalars(
                 _in_content_order(select(Article).where(Article.id.in_(ids))).options(
                     contains_eager(Article.capture)
@@ -251,7 +263,6 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
                 batch.members.append(
                     {"event_id": event_id, "article_id": article.id, "score": score}
                 )
-                article.event_done = True
                 batch.touched.add(event_id)
                 if batch.copies_elsewhere(article.id, event_id):
                     batch.write()
@@ -273,11 +284,18 @@ class _EventBatch:
     events of their originals, and which have copies of their own."""
 
     def __init__(
-        self, session: Session, ids: list[int], index: ev.EventIndex, loaded: set[str]
+        self,
+        session: Session,
+        ids: list[int],
+        index: ev.EventIndex,
+        loaded: set[str],
+        new_ids: NewIds,
     ) -> None:
-        self.session, self.index, self.loaded = session, index, loaded
+        self.session, self.index, self.loaded, self.new_ids = session, index, loaded, new_ids
         self.touched: set[int] = set()
-        # what the batch writes at its end: memberships, and the features of events joined
+        # what the batch writes at its end: new events, memberships, and the features of
+        # events joined
+        self.events: list[dict[str, Any]] = []
         self.members: list[dict[str, Any]] = []
         self.features_of: dict[int, dict[str, Any]] = {}
         links = session.execute(
@@ -341,30 +359,28 @@ class _EventBatch:
             self.features_of[found[0]] = merged.to_json()
             self.index.put(found[0], merged)
             return found[0], round(found[1], 4)
-        # its id now, for the batch's memberships; the rest of the batch waits for write()
-        # through the connection: the ORM's statement machinery cost more than the insert
-        event_id: int = (
-            self.session.connection()
-            .execute(
-                insert(Event)
-                .values(
-                    day=_day(features),
-                    month_day=f"{features.month:02d}-{features.day:02d}"
-                    if features.month and features.day
-                    else "",
-                    title=article.title,
-                    features=features.to_json(),
-                )
-                .returning(Event.id)
-            )
-            .scalar_one()
+        # its id now, for the batch's memberships; the row waits for write(), with the others
+        event_id = self.new_ids.take(self.session)
+        known = features.month and features.day
+        self.events.append(
+            {
+                "id": event_id,
+                "day": _day(features),
+                "month_day": f"{features.month:02d}-{features.day:02d}" if known else "",
+                "title": article.title,
+                "features": features.to_json(),
+            }
         )
         self.index.put(event_id, features)
         return event_id, 1.0
 
     def write(self) -> None:
         """Write what the batch has made so far: memberships in one statement, the features of
-        the events joined in another, and the articles' changes."""
+        the events joined in another, and the articles' changes. New events go first, for the
+        memberships that point at them."""
+        if self.events:
+            self.session.execute(bulk_insert(Event), self.events)
+            self.events.clear()
         if self.members:
             self.session.execute(bulk_insert(EventArticle), self.members)
             self.members.clear()

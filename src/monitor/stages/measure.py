@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, defer, joinedload
 
 from monitor import track
@@ -16,6 +16,7 @@ from monitor.extract.meta import CHINA_TZ
 from monitor.extract.parallel import in_workers
 from monitor.measures import extract_measures, measures_of_many
 from monitor.stages import (
+    NewIds,
     RunContext,
     StageResult,
     bulk_insert,
@@ -193,13 +194,13 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     )
     # Kept across batches: only this stage makes or changes commitments.
     recent = _RecentCommitments()
-    new_ids = _NewIds()
+    new_ids = NewIds(Commitment)
     for number, ids in enumerate(pending_batches(db, pending, TRACK_BATCH_SIZE), 1):
         with db.transaction() as session:
             if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: as the tables double
                 refresh_statistics(session, _TRACKING_TABLES)
             versions = {version.id: version for version in _read_versions(session, ids)}
-            # flagged first: the transaction then holds SQLite's write lock (_NewIds)
+            # flagged first: the transaction then holds SQLite's write lock (NewIds)
             mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
             new_ids.begin()
             batch = _TrackBatch(session, list(versions.values()), recent, new_ids)
@@ -224,9 +225,6 @@ _CANDIDATES = 500
 _KEPT_TEXTS = 25_000
 # Masked texts whose first commitment is kept across batches (about 150 bytes each).
 _KEPT_HASHES = 500_000
-# Ids a PostgreSQL run takes from the commitments' sequence at once; those left over serve the
-# next batches (a sequence's values are never given twice, whether or not they are used).
-_ID_BLOCK = 500
 
 
 @dataclass(slots=True, eq=False)
@@ -266,9 +264,9 @@ def _read_versions(session: Session, ids: Iterable[int]) -> list[_Version]:
     )
     return [
         _Version(
-            i, article, actor, text_, sha, quantities, periods, at, _order(at, capture, ordinal)
+            i, article, actor, text, sha, quantities, periods, at, _order(at, capture, ordinal)
         )
-        for i, article, actor, text_, sha, quantities, periods, at, capture, ordinal in (
+        for i, article, actor, text, sha, quantities, periods, at, capture, ordinal in (
             session.execute(query).tuples()
         )
     ]
@@ -335,38 +333,6 @@ _UPDATE_COMMITMENT = (
 )
 
 
-class _NewIds:
-    """Ids for the commitments a run makes, given as they are made and ascending, so that a
-    batch can refer to its new commitments before it inserts them in one statement.
-
-    On PostgreSQL from the table's sequence, a block at a time; on SQLite the next after the
-    largest, as SQLite would give them, which needs the batch's transaction to have written
-    already: it then holds the write lock, and no other writer can take the same ids before it
-    commits."""
-
-    def __init__(self) -> None:
-        self.top: int | None = None  # SQLite: the largest id given or stored in the batch
-        self.free: list[int] = []  # PostgreSQL: values taken from the sequence, descending
-
-    def begin(self) -> None:
-        """A new batch: SQLite's largest stored id is read again when the batch needs one."""
-        self.top = None
-
-    def take(self, session: Session) -> int:
-        if session.get_bind().dialect.name == "postgresql":
-            if not self.free:
-                block = text(
-                    "SELECT nextval(pg_get_serial_sequence('commitments', 'id'))"
-                    " FROM generate_series(1, :count)"
-                )
-                self.free = sorted(session.scalars(block, {"count": _ID_BLOCK}), reverse=True)
-            return self.free.pop()
-        if self.top is None:
-            self.top = session.scalar(select(func.max(Commitment.id))) or 0
-        self.top += 1
-        return self.top
-
-
 class _RecentCommitments:
     """The texts of each actor's most recent commitments, which a reworded or re-figured version
     is matched against: each actor's are read once per stage run, and kept current as batches
@@ -410,8 +376,8 @@ class _RecentCommitments:
         )
         for actor in actors:
             self.of_actor[actor] = track.Candidates(_CANDIDATES)
-        for commitment_id, actor, text_ in session.execute(query):
-            self.of_actor[actor].add(commitment_id, text_, commitment_id)
+        for commitment_id, actor, text in session.execute(query):
+            self.of_actor[actor].add(commitment_id, text, commitment_id)
 
     def first_commitments(self, session: Session, hashes: set[str]) -> dict[str, int]:
         """The first commitment each masked text was a version of, of those that were one: any
@@ -476,7 +442,7 @@ class _TrackBatch:
         session: Session,
         versions: list[_Version],
         recent: _RecentCommitments,
-        new_ids: _NewIds,
+        new_ids: NewIds,
     ):
         self.session = session
         self.recent = recent
@@ -561,11 +527,11 @@ class _TrackBatch:
             self.changes.append(_change(version.id, commitment.id, "NEW", None, fields, run_id))
             return "NEW"
         self.exact.setdefault(version.masked_sha256, commitment)
-        actor, text_ = commitment.actor, commitment.text
+        actor, text = commitment.actor, commitment.text
         try:
             return self._version(commitment, version, fields, run_id)
         finally:
-            if (commitment.actor, commitment.text) != (actor, text_):
+            if (commitment.actor, commitment.text) != (actor, text):
                 self.recent.changed(commitment, actor)
 
     def _version(
