@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session, defer
 
 from monitor import track
 from monitor.dedup import events as ev
@@ -169,16 +169,6 @@ def retract_measures(session: Session, measure_ids: list[int], context: RunConte
 TRACK_BATCH_SIZE = 1000
 
 
-# What orders the versions of a commitment (_publication_key), loaded with a measure: not the
-# article's body nor the capture's raw page.
-_PUBLICATION = (
-    joinedload(Measure.article)
-    .load_only(Article.published_at, Article.capture_id)
-    .joinedload(Article.capture)
-    .load_only(Capture.sha256)
-)
-
-
 @stage
 def track_pending(db: Database, context: RunContext) -> StageResult:
     """Follow each new measure as a version of a commitment; flag NEW and CHANGED ones."""
@@ -242,7 +232,7 @@ class _Version:
     key: tuple[datetime, str, int]  # _order: the version's place in publication order
 
 
-def _read_versions(session: Session, ids: Iterable[int]) -> list[_Version]:
+def _read_versions(session: Session, ids: Iterable[int] | Select) -> list[_Version]:
     """Measures as versions, in one query: columns, not ORM objects (a batch reads a thousand,
     and the objects with their articles and captures cost more than the rest of tracking)."""
     query = (
@@ -303,13 +293,6 @@ class _Commitment:
 
     def row(self) -> dict:
         return {name: getattr(self, name) for name in _COMMITMENT_COLUMNS}
-
-    def make_latest(self, version: _Version, fields: dict) -> None:
-        """The version is the commitment's latest: the commitment says what it says."""
-        self.text, self.fields, self.actor = version.text, fields, version.actor
-        self.masked_sha256, self.latest_measure_id = version.masked_sha256, version.id
-        self.last_published_at = version.published_at or self.last_published_at
-        self.dirty = True
 
     def settled(self, commitment: Commitment) -> None:
         """Take the columns of the same commitment as the ORM left them (after a replay)."""
@@ -554,7 +537,8 @@ class _TrackBatch:
                 version.id, commitment.id, "CHANGED", outcome.before, outcome.after, run_id
             )
             self.changes.append(change)
-        commitment.make_latest(version, fields)
+        _make_latest(commitment, version, fields)
+        commitment.dirty = True
         return outcome.kind
 
     def find(self, version: _Version) -> _Commitment | None:
@@ -575,15 +559,8 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     present state of the commitment, which analysts were told of, did not change.
     """
     session.flush()
-    versions = sorted(
-        session.scalars(
-            select(Measure)
-            .join(Observation, Observation.measure_id == Measure.id)
-            .where(Observation.commitment_id == commitment.id)
-            .options(_PUBLICATION)
-        ),
-        key=_publication_key,
-    )
+    observed = select(Observation.measure_id).where(Observation.commitment_id == commitment.id)
+    versions = sorted(_read_versions(session, observed), key=lambda version: version.key)
     observations = {
         o.measure_id: o
         for o in session.scalars(
@@ -619,7 +596,7 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
             kind, before, after = wanted[version.id]
             row = _change(version.id, commitment.id, kind, before, after, run_id)
             session.add(Change(**row, history=True))
-    commitment.first_published_at = versions[0].article.published_at
+    commitment.first_published_at = versions[0].published_at
     commitment.event_id = session.scalar(
         select(EventArticle.event_id).where(EventArticle.article_id == versions[0].article_id)
     )
@@ -627,14 +604,11 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     _make_latest(commitment, versions[-1], previous)
 
 
-def _make_latest(commitment: Commitment, measure: Measure, fields: dict) -> None:
-    commitment.text, commitment.fields, commitment.actor = measure.text, fields, measure.actor
-    commitment.masked_sha256, commitment.latest_measure_id = measure.masked_sha256, measure.id
-    commitment.last_published_at = measure.article.published_at or commitment.last_published_at
-
-
-def _publication_key(measure: Measure) -> tuple[datetime, str, int]:
-    return _order(measure.article.published_at, measure.article.capture.sha256, measure.ordinal)
+def _make_latest(commitment: Commitment | _Commitment, version: _Version, fields: dict) -> None:
+    """The version is the commitment's latest: the commitment says what it says."""
+    commitment.text, commitment.fields, commitment.actor = version.text, fields, version.actor
+    commitment.masked_sha256, commitment.latest_measure_id = version.masked_sha256, version.id
+    commitment.last_published_at = version.published_at or commitment.last_published_at
 
 
 def _order(published_at: datetime | None, capture_sha256: str, ordinal: int) -> tuple:
