@@ -44,7 +44,7 @@ def daily_digest(config: str | None = None, day: date | None = None) -> list[dic
     """Send the daily digest and publish it as the `daily-digest` artifact."""
     settings = load_settings(Path(config) if config else None)
     day = day or datetime.now(ZoneInfo(settings.timezone)).date()
-    preview = preview_digest(_database(settings.database_url), day)
+    preview = preview_digest(_database(settings.database_url), day, settings.digest_max_items)
     deliveries = send(config, day)
     rows = "\n".join(f"| {d['recipient']} | {d['status']} | {d['changes']} |" for d in deliveries)
     create_markdown_artifact(

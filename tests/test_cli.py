@@ -84,6 +84,20 @@ def test_digest_writes_html_text_and_the_email(home):
     assert message.get_body(("html",)).get_content().replace("\r\n", "\n").strip() == html.strip()
 
 
+def test_a_preview_shows_what_the_limit_allows_and_names_the_rest(home):
+    (home / "config").mkdir()
+    (home / "config" / "monitor.toml").write_text("[digest]\nmax_items = 2\n")
+    _invoke("ingest", str(SEEDS))
+    assert len(json.loads(_invoke("changes", "--pending", "--format", "json"))) == 11
+    _invoke("digest", "--out", str(home / "out"), "--date", "2021-01-20")
+    text = (home / "out" / "digest-2021-01-20.txt").read_text(encoding="utf-8")
+    assert text.startswith("2021-01-20: 11 new, 0 changed commitments")
+    assert text.count("[NEW]") == 2
+    assert "Not shown here: 9 more changes (9 new, 0 changed) in 1 event" in text
+    assert "monitor changes --pending" in text  # a preview is no stored digest
+    assert json.loads(_invoke("changes", "--digest", "1", "--format", "json")) == []
+
+
 def test_sending_without_recipients_is_a_clear_error(home):
     _invoke("ingest", str(SEEDS))
     result = runner.invoke(app, ["digest"])

@@ -31,6 +31,8 @@ def test_environment_overrides_database_and_home(tmp_path):
         ("[smtp]\npassword = 'hunter2'\n", "does not belong in the configuration file"),
         ("[smtp]\nsecurity = 'tls'\n", "smtp.security is 'tls'"),
         ("[digest]\nquiet_day = 'never'\n", "digest.quiet_day"),
+        ("[digest]\nmax_items = 0\n", "digest.max_items is 0"),
+        ("[digest]\nmax_items = 'all'\n", "digest.max_items is 'all'"),
         ("[extract]\nworkers = 0\n", "extract workers is 0"),
         ("[extract]\nworkers = 'many'\n", "extract workers is 'many'"),
     ],

@@ -122,7 +122,7 @@ def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> N
 
 
 def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
-    rendered = preview_digest(_database(settings), day)
+    rendered = preview_digest(_database(settings), day, settings.digest_max_items)
     to = settings.recipients[0].address if settings.recipients else "digest@localhost"
     return write_digest(rendered, out, settings.smtp.sender, to)
 
@@ -208,9 +208,21 @@ def measures(config: ConfigOption = None, format: FormatOption = Format.table) -
 
 
 @command()
-def changes(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+def changes(
+    config: ConfigOption = None,
+    format: FormatOption = Format.table,
+    digest: Annotated[
+        int | None, typer.Option("--digest", help="Only the changes this digest carried.")
+    ] = None,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Only the changes no digest has delivered yet.")
+    ] = False,
+) -> None:
     """List NEW and CHANGED commitments with before, after and sources."""
-    rows = _read(config, queries.list_changes)
+    rows = _read(
+        config,
+        functools.partial(queries.list_changes, undelivered_only=pending, digest_id=digest),
+    )
     _emit(rows, format, ["id", "kind", "commitment_id", "event_id", "actor", "text", "sources"])
 
 

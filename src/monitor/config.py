@@ -14,6 +14,11 @@ _CONFIG_RELATIVE = Path("config") / "monitor.toml"
 _SOURCE_KINDS = ("folder", "file", "warc", "urls", "feed", "sitemap")
 _SECURITY = ("plain", "starttls", "ssl")
 _QUIET_DAY = ("send", "skip")
+# A digest shows at most this many changes in full ([digest] max_items). A backlog (a first run
+# over a year of coverage makes hundreds of thousands of changes: 570 MB of HTML at 100k
+# captures) would otherwise make an email no mail server accepts and no analyst reads; the rest
+# are counted by event, and `monitor changes --digest ID` lists them all.
+DIGEST_MAX_ITEMS = 200
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # a day without changes still sends a digest ("send"), so that silence never means broken
     quiet_day: str = "send"
+    # changes a digest shows in full; the rest it counts by event (monitor.digest.render)
+    digest_max_items: int = DIGEST_MAX_ITEMS
     schedule: Schedule = field(default_factory=Schedule)
 
 
@@ -142,6 +149,7 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         recipients=tuple(_parse_recipient(entry) for entry in digest.get("recipients", [])),
         smtp=_parse_smtp(root, data.get("smtp", {}), env),
         quiet_day=_choice("digest.quiet_day", digest.get("quiet_day", "send"), _QUIET_DAY),
+        digest_max_items=_max_items(digest.get("max_items", DIGEST_MAX_ITEMS)),
         schedule=_parse_schedule(data.get("schedule", {})),
     )
 
@@ -158,6 +166,14 @@ def _workers(value: str | int | None) -> int | None:
             f"extract workers is {value!r}; use a whole number of processes, 1 or more"
         )
     return workers
+
+
+def _max_items(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(
+            f"digest.max_items is {value!r}; use a whole number of changes, 1 or more"
+        )
+    return value
 
 
 def _parse_schedule(data: Mapping) -> Schedule:

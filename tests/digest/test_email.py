@@ -13,6 +13,7 @@ from monitor.digest.outbox import resend_digests, send_digests
 from monitor.errors import DigestError
 from monitor.pipeline import run_pipeline
 from monitor.sources import RawCapture
+from monitor.store.queries import list_changes
 from tests.conftest import GLOBAL_SEED, ROOT
 from tests.digest.conftest import free_port
 
@@ -208,3 +209,40 @@ def test_a_backfill_after_a_digest_rewrites_history_and_sends_no_old_news(db, sm
     text, _ = _parts(smtp_server.inbox.messages[-1])
     assert delivery.changes == 5  # 人民网's five commitments are news; 光明网's past is history
     assert "CHANGED" not in text
+
+
+def test_a_backlog_shows_its_changed_commitments_first_and_counts_the_rest(
+    db, seed_captures, smtp_server
+):
+    run_pipeline(db, seed_captures, "test")
+    later = GLOBAL_SEED.read_text(encoding="utf-8").replace("170多亿元", "190多亿元")
+    later = later.replace("来源:光明网2021-01-20 13:38", "来源:光明网2021-01-25 09:00")
+    run_pipeline(db, [RawCapture("test", "later.txt", later.encode(), "text/plain")], "test")
+    settings = dataclasses.replace(_settings(smtp_server.port), digest_max_items=3)
+    (delivery,) = send_digests(db, settings, DAY)
+    assert (delivery.status, delivery.changes) == ("sent", 12)  # it carries them all
+    message = smtp_server.inbox.messages[-1]
+    assert message["Subject"] == "2021-01-20: 11 new, 1 changed commitments"
+    text, html = _parts(message)
+    assert "figure 2: 170多亿元 -> 190多亿元" in text  # the changed one is among the three
+    assert html.count(">NEW<") + html.count(">CHANGED<") == 3
+    assert "## Not shown here: 9 more changes (9 new, 0 changed) in 1 event" in text
+    assert f"monitor changes --digest {delivery.digest_id}" in text
+    assert "9 new, 0 changed · 科技部:多措并举支持北京国际科技创新中心的建设" in text
+    assert "Not shown here: 9 more changes" in html
+    with db.sessions() as session:
+        carried = list_changes(session, digest_id=delivery.digest_id)
+        assert len(carried) == 12 and not list_changes(session, undelivered_only=True)
+    (again,) = send_digests(db, settings, DAY)
+    assert again.status == "skipped"  # nothing is left pending
+
+
+def test_a_digest_within_its_limit_says_nothing_of_changes_not_shown(
+    db, seed_captures, smtp_server
+):
+    run_pipeline(db, seed_captures, "test")
+    settings = dataclasses.replace(_settings(smtp_server.port), digest_max_items=11)
+    send_digests(db, settings, DAY)
+    text, html = _parts(smtp_server.inbox.messages[-1])
+    assert html.count(">NEW<") == 11
+    assert "Not shown here" not in text and "Not shown here" not in html

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
-from monitor.config import Recipient, Settings
+from monitor.config import DIGEST_MAX_ITEMS, Recipient, Settings
 from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
 from monitor.digest.render import RenderedDigest, render_digest
@@ -37,11 +37,11 @@ class Delivery:
     reason: str | None = None
 
 
-def preview_digest(db: Database, day: date) -> RenderedDigest:
+def preview_digest(db: Database, day: date, max_items: int = DIGEST_MAX_ITEMS) -> RenderedDigest:
     """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
     with db.sessions() as session:
         changes, events, health = digest_contents(session, None, None)
-        return render_digest(day, changes, events, health)
+        return render_digest(day, changes, events, health, max_items)
 
 
 def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
@@ -57,14 +57,17 @@ def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date)
         changes, events, health = digest_contents(session, recipient, since)
         if not changes and (settings.quiet_day == "skip" or _sent_on(session, recipient, day)):
             return Delivery(recipient.address, "skipped", 0, reason="no new or changed commitments")
-        rendered = render_digest(day, changes, events, health)
-        message = compose_message(rendered, settings.smtp.sender, recipient.address)
-        digest = Digest(
-            day=day, subject=rendered.subject, recipient=recipient.address, message=bytes(message)
-        )
+        digest = Digest(day=day, subject="", recipient=recipient.address)
         session.add(digest)
-        session.flush()
-        session.add_all(DigestItem(digest_id=digest.id, change_id=c["id"]) for c in changes)
+        session.flush()  # its id, which the email names for the changes it does not show
+        rendered = render_digest(day, changes, events, health, settings.digest_max_items, digest.id)
+        message = compose_message(rendered, settings.smtp.sender, recipient.address)
+        digest.subject, digest.message = rendered.subject, bytes(message)
+        if changes:  # one executemany: a backlog's digest carries hundreds of thousands
+            session.execute(
+                insert(DigestItem.__table__),  # type: ignore[arg-type]  # a mapped class: a Table
+                [{"digest_id": digest.id, "change_id": c["id"]} for c in changes],
+            )
         digest_id = digest.id
     try:
         send_message(message, settings.smtp)

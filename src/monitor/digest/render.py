@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from monitor.config import DIGEST_MAX_ITEMS
+
 _ENV = Environment(
     loader=PackageLoader("monitor.digest", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -27,11 +29,17 @@ class RenderedDigest:
     text: str
 
 
+# Events of the changes not shown, listed with their counts (the most changes first).
+_MORE_EVENTS = 30
+
+
 def render_digest(
     day: date,
     changes: list[dict[str, Any]],
     events: list[dict[str, Any]],
     health: dict[str, Any] | None = None,
+    max_items: int = DIGEST_MAX_ITEMS,
+    digest_id: int | None = None,
 ) -> RenderedDigest:
     """Render the changes of a day, grouped by event, then by commitment.
 
@@ -39,16 +47,21 @@ def render_digest(
         changes: rows of monitor.store.queries.list_changes.
         events: rows of monitor.store.queries.list_events (for titles, dates and outlets).
         health: monitor.store.queries.run_health since the last digest, for the header.
+        max_items: changes shown in full (see shown_changes); the rest are counted by event.
+        digest_id: the stored digest's id, which `monitor changes --digest` lists in full.
     """
     new = sum(1 for c in changes if c["kind"] == "NEW")
     changed = sum(1 for c in changes if c["kind"] == "CHANGED")
     subject = f"{day.isoformat()}: {new} new, {changed} changed commitments"
+    shown = shown_changes(changes, max_items)
     context = {
         "subject": subject,
         "day": day.isoformat(),
         "new": new,
         "changed": changed,
-        "groups": group_by_event(changes, events),
+        "groups": group_by_event(shown, events),
+        "more": _not_shown(changes, shown, events),
+        "digest_id": digest_id,
         "health": health,
     }
     return RenderedDigest(
@@ -57,6 +70,51 @@ def render_digest(
         html=_ENV.get_template("digest.html").render(context),
         text=_ENV.get_template("digest.txt").render(context),
     )
+
+
+def shown_changes(changes: list[dict[str, Any]], max_items: int) -> list[dict[str, Any]]:
+    """The changes a digest shows in full, in their order: all when there are at most
+    `max_items`; else CHANGED ones before NEW ones (a changed figure or deadline is the news),
+    and of each kind the most recently published first."""
+    if len(changes) <= max_items:
+        return changes
+    ranked = sorted(changes, key=lambda c: c["published_at"] or "", reverse=True)
+    ranked.sort(key=lambda c: c["kind"] != "CHANGED")  # stable: still newest first
+    kept = {id(c) for c in ranked[:max_items]}
+    return [c for c in changes if id(c) in kept]
+
+
+def _not_shown(
+    changes: list[dict[str, Any]], shown: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """What the digest carries but does not show: counts, and the events with the most."""
+    if len(shown) == len(changes):
+        return None
+    kept = {id(c) for c in shown}
+    by_id = {event["id"]: event for event in events}
+    counts: dict[int | None, dict[str, int]] = {}
+    for change in changes:
+        if id(change) not in kept:
+            of_event = counts.setdefault(change["event_id"], {"NEW": 0, "CHANGED": 0})
+            of_event[change["kind"]] += 1
+    rows = [
+        {
+            "title": by_id.get(event_id, {}).get("title", "(no event)"),
+            "date": by_id.get(event_id, {}).get("date"),
+            "new": c["NEW"],
+            "changed": c["CHANGED"],
+        }
+        for event_id, c in counts.items()
+    ]
+    rows.sort(key=lambda r: (-(r["new"] + r["changed"]), r["date"] or ""))
+    return {
+        "shown": len(shown),
+        "changes": len(changes) - len(shown),
+        "new": sum(r["new"] for r in rows),
+        "changed": sum(r["changed"] for r in rows),
+        "events": len(rows),
+        "top": rows[:_MORE_EVENTS],
+    }
 
 
 def group_by_event(

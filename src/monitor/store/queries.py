@@ -152,6 +152,7 @@ def list_changes(
     run_id: int | None = None,
     commitment_id: int | None = None,
     limit: int | None = None,
+    digest_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
@@ -161,6 +162,7 @@ def list_changes(
         run_id: only the changes this run detected.
         commitment_id: only this commitment's changes.
         limit: at most this many, the oldest.
+        digest_id: only the changes this digest carries (shown in full or counted).
     """
     # columns, not ORM objects: a digest can list tens of thousands of changes
     query = (
@@ -189,6 +191,9 @@ def list_changes(
         query = query.where(Change.run_id == run_id)
     if commitment_id is not None:
         query = query.where(Change.commitment_id == commitment_id)
+    if digest_id is not None:
+        carried = select(DigestItem.change_id).where(DigestItem.digest_id == digest_id)
+        query = query.where(Change.id.in_(carried))
     if undelivered_only:
         query = query.where(Change.history.is_(False))
         if recipient is None:
