@@ -89,8 +89,15 @@ class Candidates(Generic[K]):
         pairs = _text_pairs(text)
         self._rank_of[key] = rank
         self._by_rank[rank] = (key, pairs)
+        postings = self._postings
         for pair in pairs:
-            self._postings.setdefault(pair, set()).add(rank)
+            # not setdefault(pair, set()): that makes a set for every pair, filed or not (a
+            # quarter of tracking's index work)
+            filed = postings.get(pair)
+            if filed is None:
+                postings[pair] = {rank}
+            else:
+                filed.add(rank)
         bisect.insort(self._ranks, rank)
         if self.limit is not None and len(self._ranks) > self.limit:
             self.discard(self._by_rank[self._ranks[0]][0])
@@ -100,11 +107,13 @@ class Candidates(Generic[K]):
         if rank is None:
             return
         _, pairs = self._by_rank.pop(rank)
+        postings = self._postings
         for pair in pairs:
-            postings = self._postings[pair]
-            postings.discard(rank)
-            if not postings:
-                del self._postings[pair]
+            filed = postings[pair]
+            if len(filed) == 1:
+                del postings[pair]
+            else:
+                filed.discard(rank)
         del self._ranks[bisect.bisect_left(self._ranks, rank)]
 
     def __len__(self) -> int:
@@ -119,8 +128,14 @@ class Candidates(Generic[K]):
             return None
         # one more pair than the bound needs: it is rounded
         probes = size - math.ceil(size * SAME_COMMITMENT) + 2
-        empty: set[int] = set()
-        postings = sorted((self._postings.get(pair, empty) for pair in pairs), key=len)
+        filed = self._postings
+        postings = [filed[pair] for pair in pairs if pair in filed]
+        # the pairs filed under no text are the rarest: when they are enough probes, no text
+        # shares enough pairs (most new commitments end here)
+        probes -= size - len(postings)
+        if probes <= 0:
+            return None
+        postings.sort(key=len)
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
         for rank in set().union(*postings[:probes]):
             key, other = self._by_rank[rank]
