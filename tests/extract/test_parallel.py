@@ -2,13 +2,13 @@
 that breaks the extractor recorded against its capture alone."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from monitor.extract import parallel
 from monitor.extract.article import CaptureInput, Rejection
 from monitor.pipeline import run_pipeline
 from monitor.sources import RawCapture
-from monitor.store.models import Article, Failure
+from monitor.store.models import Article, Capture, Failure
 
 
 def _inputs(seed_captures: list[RawCapture], count: int) -> list[CaptureInput]:
@@ -168,3 +168,67 @@ def test_work_a_dead_worker_left_is_done_here(monkeypatch):
     monkeypatch.setattr(parallel, "_shared_pool", pytest.fail)  # nothing is started
     assert list(parallel.in_workers(abs, [-4, 5], 2, workers=1)) == [4, 5]  # one core
     assert list(parallel.in_workers(abs, [-6], 1, workers=2)) == [6]  # one piece
+
+
+def _articles(db) -> list[tuple]:
+    with db.sessions() as session:
+        rows = session.execute(
+            select(Article.capture_id, Article.title, Article.body, Article.outlet).order_by(
+                Article.capture_id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def _store(db, seed_captures) -> list[int]:
+    from monitor.pipeline import begin_run, store_captures
+
+    pages = [
+        RawCapture("test", c.origin, c.data, c.media_type)
+        for c in _inputs(seed_captures, 8)  # pages (some the same) and an empty one
+    ]
+    store_captures(db, pages, begin_run(db, "test"))
+    with db.sessions() as session:
+        return list(session.scalars(select(Capture.id).order_by(Capture.id)))
+
+
+def test_batches_extracted_ahead_in_workers_store_what_one_batch_here_stores(
+    db, seed_captures, monkeypatch
+):
+    from monitor.stages import RunContext, capture
+
+    ids = _store(db, seed_captures)
+    here = capture.extract_pending(db, RunContext(run_id=None, extract_workers=1))
+    expected = _articles(db)
+    with db.transaction() as session:  # extract them again, in batches of two
+        session.execute(delete(Article))
+        session.execute(delete(Failure))
+        session.execute(update(Capture).values(status="new", error=None))
+    batches = [ids[i : i + 2] for i in range(0, len(ids), 2)]
+    monkeypatch.setattr(capture, "extraction_batches", lambda db: batches)
+    try:
+        spread = capture.extract_pending(db, RunContext(run_id=None, extract_workers=2))
+    finally:
+        parallel.shutdown()
+    assert len(batches) > 2
+    assert spread.counts == here.counts == {"articles": len(ids) - 1, "failures": 1}
+    assert _articles(db) == expected
+
+
+def test_a_capture_the_workers_were_not_given_is_extracted_when_its_batch_is_stored(
+    db, seed_captures, monkeypatch
+):
+    from monitor.stages import RunContext, capture
+
+    ids = _store(db, seed_captures)
+    read = capture._capture_inputs
+
+    def without_the_first(db, batches):  # as if it became new after its batch was read
+        for inputs in read(db, batches):
+            yield [(i, c) for i, c in inputs if i != ids[0]]
+
+    monkeypatch.setattr(capture, "_capture_inputs", without_the_first)
+    monkeypatch.setattr(capture, "extraction_batches", lambda db: [ids[:3], ids[3:]])
+    result = capture.extract_pending(db, RunContext(run_id=None, extract_workers=1))
+    assert result.counts == {"articles": len(ids) - 1, "failures": 1}
+    assert ids[0] in {row[0] for row in _articles(db)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.article import CaptureInput
-from monitor.extract.parallel import extract_many
+from monitor.extract.parallel import extract_many, extract_safely, in_workers
 from monitor.sources import Item, RawCapture, SourceFailure, Unchanged
 from monitor.stages import BATCH_SIZE, RunContext, StageResult, pending_batches, stage
 from monitor.store import Database
@@ -105,11 +105,50 @@ def _remember_validators(session: Session, item: RawCapture) -> None:
 
 @stage
 def extract_pending(db: Database, context: RunContext) -> StageResult:
-    """Extract the article of every capture not yet extracted."""
+    """Extract the article of every capture not yet extracted.
+
+    Several batches: each is extracted whole in a worker, a few batches ahead of the one
+    stored, so that the workers extract while this process stores (batch after batch, the
+    workers waited for each store: 2.3 s of a 16.4 s extraction of 10k captures). One batch:
+    its pages are spread over the workers.
+    """
     result = StageResult("extract")
-    for ids in extraction_batches(db):
-        result = result + extract_batch(db, ids, context)
+    batches = extraction_batches(db)
+    if len(batches) < 2:
+        for ids in batches:
+            result = result + extract_batch(db, ids, context)
+        return result
+    inputs = _capture_inputs(db, batches)
+    drafted = in_workers(extract_each, inputs, len(batches), context.extract_workers)
+    for ids, drafts in zip(batches, drafted, strict=True):
+        with db.transaction() as session:
+            captures = _new_captures(session, ids)
+            made = dict(drafts)
+            for capture in captures:  # one made new since it was read is extracted here
+                draft = made.get(capture.id) or extract_safely(capture_input(capture))
+                _settle(session, capture, draft, context, result)
     return result
+
+
+def _capture_inputs(
+    db: Database, batches: list[list[int]]
+) -> Iterator[list[tuple[int, CaptureInput]]]:
+    """What the workers extract each batch from, read a batch at a time."""
+    for ids in batches:
+        with db.sessions() as session:
+            yield [(c.id, capture_input(c)) for c in _new_captures(session, ids)]
+
+
+def extract_each(
+    inputs: list[tuple[int, CaptureInput]],
+) -> list[tuple[int, ArticleDraft | Rejection]]:
+    """In a worker: the article of each capture of a batch, by capture id."""
+    return [(capture_id, extract_safely(capture)) for capture_id, capture in inputs]
+
+
+def _new_captures(session: Session, ids: list[int]) -> list[Capture]:
+    query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
+    return list(session.scalars(query.order_by(Capture.id)))
 
 
 def extraction_batches(db: Database) -> list[list[int]]:
@@ -126,18 +165,28 @@ def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageRes
     """
     result = StageResult("extract")
     with db.transaction() as session:
-        query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
-        captures = list(session.scalars(query.order_by(Capture.id)))
+        captures = _new_captures(session, ids)
         drafts = extract_many([capture_input(c) for c in captures], context.extract_workers)
         for capture, draft in zip(captures, drafts, strict=True):
-            if isinstance(draft, Rejection):
-                reject(session, capture, draft.reason, context)
-                result.add("failures")
-                continue
-            capture.status = "extracted"
-            session.add(Article(capture_id=capture.id, **article_values(draft)))
-            result.add("articles")
+            _settle(session, capture, draft, context, result)
     return result
+
+
+def _settle(
+    session: Session,
+    capture: Capture,
+    draft: ArticleDraft | Rejection,
+    context: RunContext,
+    result: StageResult,
+) -> None:
+    """Store a capture's article, or record why it has none."""
+    if isinstance(draft, Rejection):
+        reject(session, capture, draft.reason, context)
+        result.add("failures")
+        return
+    capture.status = "extracted"
+    session.add(Article(capture_id=capture.id, **article_values(draft)))
+    result.add("articles")
 
 
 def capture_input(capture: Capture) -> CaptureInput:
