@@ -30,11 +30,12 @@ JOIN_SCORE = 0.5
 # event do not outnumber a new report's.
 _EVENT_TOPICS = 30
 _LEAD_CHARS = 400  # where a report names its venue
-# A quoted official: a title, a name, then a speech verb, at every position it matches; the
+# A quoted official: a title (looked for alone first), a name, then a speech verb; the
 # organisation before it is found by _speaker_mentions.
+_TITLE = re.compile(orgs.OFFICIAL_TITLES)
 _TITLE_NAME = re.compile(
-    rf"(?=(?P<title>{orgs.OFFICIAL_TITLES})"
-    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在))"
+    rf"(?P<title>{orgs.OFFICIAL_TITLES})"
+    r"(?P<name>[\u4e00-\u9fa5]{2,3}?)(?=表示|介绍|说|指出|强调|称|透露|回答|答|在)"
 )
 _PREFIX_CHARS = 12
 _PRESS_EVENT = re.compile(r"新闻发布会|发布会|记者会|吹风会|答记者问")
@@ -131,11 +132,21 @@ def _speaker_mentions(body: str) -> Iterator[tuple[str, str, str]]:
     every character. Found from the titles, the matches are the same: the leftmost starts as far
     before the first title at or after the search position as 12 characters, the run of
     Chinese characters and that position allow, and the next search starts after it.
+
+    A title is looked for with the titles alone, which the engine scans for by their first
+    characters, and only where one starts is the name and verb after it tried: trying the whole
+    pattern at every character took a quarter of the events stage (1.05 s against 0.10 s for
+    10,000 benchmark bodies, the same mentions).
     """
     position = 0
-    for match in _TITLE_NAME.finditer(body):
-        title_at = match.start()
+    search_from = 0
+    while (found := _TITLE.search(body, search_from)) is not None:
+        title_at = found.start()
+        search_from = title_at + 1  # titles overlap (副秘书长, 秘书长): every start is tried
         if title_at < position:
+            continue
+        match = _TITLE_NAME.match(body, title_at)
+        if match is None:
             continue
         start = title_at
         while start > position and title_at - start < _PREFIX_CHARS:
