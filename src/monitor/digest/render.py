@@ -31,6 +31,10 @@ class RenderedDigest:
 
 # Events of the changes not shown, listed with their counts (the most changes first).
 _MORE_EVENTS = 30
+# Sources listed under a commitment, the earliest first: a commitment repeated for months has
+# hundreds (the 200 changes shown of a 100k backlog listed 31 KB of sources each), which
+# `monitor commitment ID` lists in full.
+_SOURCES_SHOWN = 10
 
 
 def render_digest(
@@ -122,8 +126,9 @@ def group_by_event(
 ) -> list[dict[str, Any]]:
     """Events newest first, each with its commitments and their changes in detection order.
 
-    Each commitment carries its sources once, and the original sources of syndicated copies
-    once, however many of its changes the digest holds.
+    Each commitment carries its sources once (the first _SOURCES_SHOWN, and how many more),
+    and the original sources of syndicated copies once, however many of its changes the digest
+    holds.
     """
     by_id = {event["id"]: event for event in events}
     groups: dict[int | None, dict[str, Any]] = {}
@@ -142,7 +147,8 @@ def group_by_event(
             change["commitment_id"],
             {
                 "id": change["commitment_id"],
-                "sources": change["sources"],
+                "sources": change["sources"][:_SOURCES_SHOWN],
+                "more_sources": max(0, len(change["sources"]) - _SOURCES_SHOWN),
                 "originals": sorted(
                     {s["original_source"] for s in change["sources"] if s["original_source"]}
                 ),
