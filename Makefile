@@ -23,7 +23,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/monitor
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

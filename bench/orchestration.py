@@ -60,7 +60,8 @@ class CoreClock:
     def gaps(self, begin: float, finish: float, count: int = 5) -> list[dict[str, Any]]:
         """The longest stretches between `begin` and `finish` outside every interval: where
         the time outside the core went, named by the calls around them."""
-        found, end, last = [], begin, "flow start"
+        found: list[dict[str, Any]] = []
+        end, last = begin, "flow start"
         for start, stop, name in sorted(self.intervals):
             if start > end:
                 found.append({"after": last, "before": name, "seconds": start - end})
@@ -84,7 +85,7 @@ def _clock_the_core(clock: CoreClock) -> None:
     ingest_flow.extraction_batches = clock.wrap(ingest_flow.extraction_batches)
 
 
-def measure_overhead(count: int, separate: bool = True) -> dict[str, float]:
+def measure_overhead(count: int, separate: bool = True) -> dict[str, Any]:
     """Seconds of the flow over `count` captures, of the core inside it and (if `separate`) of
     the core alone, and Prefect's share."""
     from bench.pages import cached_pages, generate_pages

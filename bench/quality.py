@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from monitor.evaluate import Score
 
 
-def measure_quality() -> dict[str, dict[str, float]]:
+def measure_quality() -> dict[str, dict[str, Any]]:
     """Precision/recall of measures, quantities, copies (per kind) and events on labelled sets."""
     from tests.dedup.evaluation import evaluate_copies, evaluate_events
     from tests.measures.test_quality import evaluate
 
     boundaries, quantities = evaluate()
-    result = {"measure_boundaries": _rates(boundaries), "quantities": _rates(quantities)}
+    result: dict[str, dict[str, Any]] = {
+        "measure_boundaries": _rates(boundaries),
+        "quantities": _rates(quantities),
+    }
     for kind, score in evaluate_copies().items():
         result[f"copies_{kind}"] = _rates(score)
     result["event_pairs"] = _rates(evaluate_events())

@@ -8,14 +8,16 @@ so each tier's memory is its own; prints the result as JSON.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from bench.pages import cached_pages
 from monitor import pipeline
@@ -70,12 +72,14 @@ def measure_tier(count: int, kind: str) -> dict:
     captures = cached_pages(count)
     sample = [c.data for c in captures[:_BASELINE_SAMPLE]]
     baselines = [trafilatura_rate(sample)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     with fresh_database(kind) as url:
         db = open_database(url)
         run_id = pipeline.begin_run(db, "bench")
         context = pipeline.RunContext(run_id=run_id)
-        steps = [("storage", lambda: pipeline.store_captures(db, captures, run_id).counts)]
+        steps: list[tuple[str, Callable[[], dict[str, int]]]] = [
+            ("storage", lambda: pipeline.store_captures(db, captures, run_id).counts)
+        ]
         names = {
             "extract_pending": "extraction",
             "find_copies_pending": "copies (signatures, LSH, verify)",
@@ -84,7 +88,7 @@ def measure_tier(count: int, kind: str) -> dict:
             "track_pending": "tracking",
         }
         steps += [
-            (names.get(s.__name__, s.__name__), lambda s=s: s(db, context).counts)
+            (names.get(s.__name__, s.__name__), functools.partial(_run_stage, s, db, context))
             for s in pipeline.STAGES
         ]
         steps.append(("digest", lambda: _digest(db)))
@@ -116,6 +120,14 @@ def measure_tier(count: int, kind: str) -> dict:
         "trafilatura_alone_before_after": [round(rate, 1) for rate in baselines],
         "end_to_end_vs_trafilatura": round(end_to_end / baseline, 3),
     }
+
+
+def _run_stage(
+    stage: Callable[[Database, pipeline.RunContext], pipeline.StageResult],
+    db: Database,
+    context: pipeline.RunContext,
+) -> dict[str, int]:
+    return stage(db, context).counts
 
 
 def _digest(db: Database) -> dict[str, int]:

@@ -23,7 +23,9 @@ def _with_password(settings: Settings) -> Settings:
         return settings
     from prefect.blocks.system import Secret
 
-    password = Secret.load(settings.smtp.password_block).get()
+    secret = Secret.load(settings.smtp.password_block)  # called outside an event loop: the block
+    assert isinstance(secret, Secret)
+    password = secret.get()
     return dataclasses.replace(settings, smtp=dataclasses.replace(settings.smtp, password=password))
 
 

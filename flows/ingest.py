@@ -8,6 +8,7 @@ from contextlib import ExitStack, suppress
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, tags, task
@@ -15,11 +16,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
 from prefect.context import TagsContext
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from monitor import pipeline
 from monitor.config import Settings, load_settings
-from monitor.sources import collect
+from monitor.sources import Item, collect
 from monitor.sources.local import iter_paths, read_file
 from monitor.stages.capture import extract_batch, extraction_batches, known_validators
 from monitor.store import Database, open_database
@@ -39,7 +40,7 @@ _LOCK_PREFIX = "monitor-ingest-"
 EXTRACT_THREADS = 3
 
 
-def task_runner():  # type: ignore[no-untyped-def]
+def task_runner() -> TaskRunner[Any]:
     """A Dask cluster's runner when MONITOR_DASK_ADDRESS names its scheduler, else threads.
 
     Extraction batches are the tasks that spread over the cluster's workers; every worker needs
@@ -69,6 +70,7 @@ def store_captures(
     run_id: int,
 ) -> pipeline.StageResult:
     """Read the sources (or the given paths) and keep every raw capture."""
+    items: Iterable[Item]
     if paths:
         items = (read_file(p, source, outlet) for p in iter_paths(Path(p) for p in paths))
     else:
@@ -200,7 +202,7 @@ def _untagged_tasks() -> TagsContext:
     return TagsContext(current_tags=set())
 
 
-def _locked(names: Iterable[str]):  # type: ignore[no-untyped-def]
+def _locked(names: Iterable[str]) -> ExitStack:
     """Hold each source's concurrency slot for the run, creating the limits on first use."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
