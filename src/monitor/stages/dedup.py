@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from monitor.dedup import events as ev
@@ -251,9 +251,18 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
             mark_done(session, update(Article).where(Article.id.in_(ids)).values(event_done=True))
             new_ids.begin()
             batch = _EventBatch(session, ids, index, loaded, new_ids)
-            for article in session.scalars(
-                _in_content_order(select(Article).where(Article.id.in_(ids))).options(
-                    contains_eager(Article.capture)
+            # columns, not ORM objects: loading them, and flushing each one's new features,
+            # took 13.5 s of the stage's 68 s at 100k on SQLite
+            for article in session.execute(
+                _in_content_order(
+                    select(
+                        Article.id,
+                        Article.title,
+                        Article.body,
+                        Article.features,
+                        Article.published_at,
+                        Article.date_text,
+                    ).where(Article.id.in_(ids))
                 )
             ):
                 # the batch's rows are written together at its end (or before copies move), not
@@ -279,6 +288,14 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     return result
 
 
+# The features of a batch's articles, in one executemany.
+_SET_FEATURES = (
+    update(Article.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
+    .where(Article.__table__.c.id == bindparam("article_id"))
+    .values(features=bindparam("features"))
+)
+
+
 class _EventBatch:
     """What the events stage looks up once per batch: which articles are copies of which, the
     events of their originals, and which have copies of their own."""
@@ -298,6 +315,7 @@ class _EventBatch:
         self.events: list[dict[str, Any]] = []
         self.members: list[dict[str, Any]] = []
         self.features_of: dict[int, dict[str, Any]] = {}
+        self.article_features: list[dict[str, Any]] = []
         links = session.execute(
             select(CopyLink.article_id, CopyLink.canonical_id).where(CopyLink.article_id.in_(ids))
         )
@@ -339,16 +357,16 @@ class _EventBatch:
                 self.event_of[copy_id] = event_id
         return elsewhere
 
-    def assign(self, article: Article) -> tuple[int, float]:
+    def assign(self, article: Row[Any]) -> tuple[int, float]:
         """The event of an article (created if new), with its score."""
         event_id, score = self._find(article)
         self.event_of[article.id] = event_id
         return event_id, score
 
-    def _find(self, article: Article) -> tuple[int, float]:
+    def _find(self, article: Row[Any]) -> tuple[int, float]:
         topics = (article.features or {}).get("topics")  # found at extraction
         features = ev.event_features(article.title, article.body, _when(article), topics)
-        article.features = features.to_json()
+        self.article_features.append({"article_id": article.id, "features": features.to_json()})
         original = self.original_of.get(article.id)
         if original is not None and original in self.event_of:
             return self.event_of[original], 1.0  # a copy goes where its original went
@@ -388,6 +406,9 @@ class _EventBatch:
             rows = [{"id": i, "features": f} for i, f in self.features_of.items()]
             self.session.execute(update(Event), rows)
             self.features_of.clear()
+        if self.article_features:
+            self.session.execute(_SET_FEATURES, self.article_features)
+            self.article_features.clear()
         self.session.flush()
 
     def _load_events(self, features: ev.EventFeatures) -> None:
@@ -511,7 +532,7 @@ def _headline(members: list[Any]) -> str | None:
 _NEVER = datetime.max.replace(tzinfo=CHINA_TZ)
 
 
-def _when(article: Article) -> tuple[int | None, int, int] | None:
+def _when(article: Article | Row[Any]) -> tuple[int | None, int, int] | None:
     if article.published_at is not None:
         local = article.published_at.astimezone(CHINA_TZ)
         return local.year, local.month, local.day
