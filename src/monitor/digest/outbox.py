@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
@@ -21,6 +21,7 @@ from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
 from monitor.digest.render import RenderedDigest, render_digest
 from monitor.errors import DigestError
+from monitor.stages import bulk_insert
 from monitor.store import Database
 from monitor.store.models import Change, Digest, DigestItem, utcnow
 from monitor.store.queries import list_changes, list_events, run_health
@@ -64,10 +65,8 @@ def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date)
         message = compose_message(rendered, settings.smtp.sender, recipient.address)
         digest.subject, digest.message = rendered.subject, bytes(message)
         if changes:  # one executemany: a backlog's digest carries hundreds of thousands
-            session.execute(
-                insert(DigestItem.__table__),  # type: ignore[arg-type]  # a mapped class: a Table
-                [{"digest_id": digest.id, "change_id": c["id"]} for c in changes],
-            )
+            rows = [{"digest_id": digest.id, "change_id": c["id"]} for c in changes]
+            session.execute(bulk_insert(DigestItem), rows)
         digest_id = digest.id
     try:
         send_message(message, settings.smtp)

@@ -51,20 +51,20 @@ def render_digest(
         changes: rows of monitor.store.queries.list_changes.
         events: rows of monitor.store.queries.list_events (for titles, dates and outlets).
         health: monitor.store.queries.run_health since the last digest, for the header.
-        max_items: changes shown in full (see shown_changes); the rest are counted by event.
+        max_items: changes shown in full (see split_changes); the rest are counted by event.
         digest_id: the stored digest's id, which `monitor changes --digest` lists in full.
     """
     new = sum(1 for c in changes if c["kind"] == "NEW")
     changed = sum(1 for c in changes if c["kind"] == "CHANGED")
     subject = f"{day.isoformat()}: {new} new, {changed} changed commitments"
-    shown = shown_changes(changes, max_items)
+    shown, rest = split_changes(changes, max_items)
     context = {
         "subject": subject,
         "day": day.isoformat(),
         "new": new,
         "changed": changed,
         "groups": group_by_event(shown, events),
-        "more": _not_shown(changes, shown, events),
+        "more": _not_shown(rest, len(shown), events),
         "digest_id": digest_id,
         "health": health,
     }
@@ -76,31 +76,35 @@ def render_digest(
     )
 
 
-def shown_changes(changes: list[dict[str, Any]], max_items: int) -> list[dict[str, Any]]:
-    """The changes a digest shows in full, in their order: all when there are at most
-    `max_items`; else CHANGED ones before NEW ones (a changed figure or deadline is the news),
-    and of each kind the most recently published first."""
+def split_changes(
+    changes: list[dict[str, Any]], max_items: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The changes a digest shows in full, in their order, and the rest: all are shown when
+    there are at most `max_items`; else CHANGED ones before NEW ones (a changed figure or
+    deadline is the news), and of each kind the most recently published first."""
     if len(changes) <= max_items:
-        return changes
+        return changes, []
     ranked = sorted(changes, key=lambda c: c["published_at"] or "", reverse=True)
     ranked.sort(key=lambda c: c["kind"] != "CHANGED")  # stable: still newest first
     kept = {id(c) for c in ranked[:max_items]}
-    return [c for c in changes if id(c) in kept]
+    shown: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    for change in changes:
+        (shown if id(change) in kept else rest).append(change)
+    return shown, rest
 
 
 def _not_shown(
-    changes: list[dict[str, Any]], shown: list[dict[str, Any]], events: list[dict[str, Any]]
+    rest: list[dict[str, Any]], shown: int, events: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
     """What the digest carries but does not show: counts, and the events with the most."""
-    if len(shown) == len(changes):
+    if not rest:
         return None
-    kept = {id(c) for c in shown}
     by_id = {event["id"]: event for event in events}
     counts: dict[int | None, dict[str, int]] = {}
-    for change in changes:
-        if id(change) not in kept:
-            of_event = counts.setdefault(change["event_id"], {"NEW": 0, "CHANGED": 0})
-            of_event[change["kind"]] += 1
+    for change in rest:
+        of_event = counts.setdefault(change["event_id"], {"NEW": 0, "CHANGED": 0})
+        of_event[change["kind"]] += 1
     rows = [
         {
             "title": by_id.get(event_id, {}).get("title", "(no event)"),
@@ -112,8 +116,8 @@ def _not_shown(
     ]
     rows.sort(key=lambda r: (-(r["new"] + r["changed"]), r["date"] or ""))
     return {
-        "shown": len(shown),
-        "changes": len(changes) - len(shown),
+        "shown": shown,
+        "changes": len(rest),
         "new": sum(r["new"] for r in rows),
         "changed": sum(r["changed"] for r in rows),
         "events": len(rows),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, Select, bindparam, delete, func, select, update
+from sqlalchemy import Row, Select, delete, func, select, update
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from monitor.dedup import events as ev
@@ -28,6 +28,7 @@ from monitor.stages import (
     RunContext,
     StageResult,
     bulk_insert,
+    bulk_update,
     mark_done,
     pending_batches,
     stage,
@@ -289,11 +290,7 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
 
 
 # The features of a batch's articles, in one executemany.
-_SET_FEATURES = (
-    update(Article.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
-    .where(Article.__table__.c.id == bindparam("article_id"))
-    .values(features=bindparam("features"))
-)
+_SET_FEATURES = bulk_update(Article, "features")
 
 
 class _EventBatch:
@@ -366,7 +363,7 @@ class _EventBatch:
     def _find(self, article: Row[Any]) -> tuple[int, float]:
         topics = (article.features or {}).get("topics")  # found at extraction
         features = ev.event_features(article.title, article.body, _when(article), topics)
-        self.article_features.append({"article_id": article.id, "features": features.to_json()})
+        self.article_features.append({"row_id": article.id, "features": features.to_json()})
         original = self.original_of.get(article.id)
         if original is not None and original in self.event_of:
             return self.event_of[original], 1.0  # a copy goes where its original went

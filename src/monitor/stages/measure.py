@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from monitor import track
@@ -20,6 +20,7 @@ from monitor.stages import (
     RunContext,
     StageResult,
     bulk_insert,
+    bulk_update,
     mark_done,
     pending_batches,
     stage,
@@ -309,11 +310,7 @@ def _read_commitments(session: Session, ids: Iterable[int]) -> list[_Commitment]
 
 # All of a batch's updated commitments in one executemany (the ORM's flush sends one
 # statement a group of rows that changed the same columns).
-_UPDATE_COMMITMENT = (
-    update(Commitment.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
-    .where(Commitment.__table__.c.id == bindparam("updated_id"))
-    .values({name: bindparam(name) for name in _COMMITMENT_COLUMNS[1:]})
-)
+_UPDATE_COMMITMENT = bulk_update(Commitment, *_COMMITMENT_COLUMNS[1:])
 
 
 class _RecentCommitments:
@@ -471,7 +468,7 @@ class _TrackBatch:
             self.made.clear()
         updated = [c for c in self.commitments.values() if c.dirty]
         if updated:
-            rows = [c.row() | {"updated_id": c.id} for c in updated]
+            rows = [c.row() | {"row_id": c.id} for c in updated]
             self.session.execute(_UPDATE_COMMITMENT, rows)
             for commitment in updated:
                 commitment.dirty = False
