@@ -131,14 +131,13 @@ def _run_stage(
 
 
 def _digest(db: Database) -> dict[str, int]:
-    """The daily digest's queries and rendering over everything undelivered."""
+    """The daily digest's reads (monitor.digest.outbox.digest_contents) and rendering over
+    everything undelivered."""
+    from monitor.digest.outbox import digest_contents
     from monitor.digest.render import render_digest
-    from monitor.store.queries import list_changes, list_events, run_health
 
     with db.sessions() as session:
-        changes = list_changes(session, undelivered_only=True)
-        events = list_events(session, {c["event_id"] for c in changes})
-        health = run_health(session, None)
+        changes, events, health = digest_contents(session, None, None)
     digest = render_digest(date.today(), changes, events, health)
     return {"changes": len(changes), "html_bytes": len(digest.html)}
 
