@@ -2,6 +2,9 @@
 
 import random
 
+import pytest
+
+from monitor import track
 from monitor.track import (
     SAME_COMMITMENT,
     Candidates,
@@ -52,7 +55,18 @@ def _brute_force(text, entries):
     return best[2] if best[0] >= SAME_COMMITMENT else None
 
 
-def test_the_index_finds_what_comparing_with_every_text_finds():
+@pytest.fixture(params=[1024, 64], ids=["sketch of 1024 bits", "crowded sketch of 64 bits"])
+def sketch_bits(request, monkeypatch):
+    """The sketch as it is, and one so small that most pairs share a bucket: the bound on
+    shared pairs must still never rule out a similar text."""
+    monkeypatch.setattr(track, "_SKETCH_BITS", request.param)
+    monkeypatch.setattr(track, "_SKETCH_WORDS", request.param // 64)
+    track._sketch.cache_clear()
+    yield request.param
+    track._sketch.cache_clear()
+
+
+def test_the_index_finds_what_comparing_with_every_text_finds(sketch_bits):
     generator = random.Random(7)
     words = [
         "支持",

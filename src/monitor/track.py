@@ -7,11 +7,11 @@ one that says the same again is reaffirmed.
 
 from __future__ import annotations
 
-import bisect
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
@@ -65,80 +65,93 @@ def best_match(text: str, candidates: list[tuple[K, str]]) -> K | None:
 
 
 class Candidates(Generic[K]):
-    """Commitment texts a new version may be a reworded or re-figured copy of, with an inverted
-    index of their character pairs.
+    """Commitment texts a new version may be a reworded or re-figured copy of, each with a sketch
+    of its character pairs, which rules out at once, for all texts, those that cannot be
+    SAME_COMMITMENT similar; only the rest are compared pair by pair.
 
-    A text SAME_COMMITMENT-similar to one of `size` pairs shares at least
-    `ceil(SAME_COMMITMENT * size)` of them, so it has one of any `size - that + 1` of them: a
-    lookup reads the texts filed under that many of its rarest pairs, and compares only those.
+    A text's sketch is a bitmap of _SKETCH_BITS bits, one bucket for each pair (by its hash).
+    Two texts share no more pairs than they share buckets, plus the pairs that landed in a
+    bucket already taken in the one of them with fewer such pairs. They are SAME_COMMITMENT
+    similar (Jaccard 0.6) only if they share at least 3/8 of their two sizes' sum, so a text
+    whose bound is below that is not compared.
 
     Each text has a rank (higher is more recent); only the `limit` most recent are kept.
     """
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
-        self._rank_of: dict[K, int] = {}
-        self._by_rank: dict[int, tuple[K, frozenset[str]]] = {}  # the key and its text's pairs
-        self._postings: dict[str, set[int]] = {}  # pair: ranks of the texts that have it
-        self._ranks: list[int] = []  # ascending
+        self._slot_of: dict[K, int] = {}
+        self._entries: list[tuple[K, frozenset[str], int] | None] = []  # key, pairs, rank
+        self._free: list[int] = []
+        capacity = min(limit, 16) if limit else 16
+        self._bits = np.zeros((capacity, _SKETCH_WORDS), np.uint64)
+        self._sizes = np.zeros(capacity, np.int64)  # a free slot's 0 rules it out
+        self._extra = np.zeros(capacity, np.int64)
+        self._ranks = np.full(capacity, _NO_RANK, np.int64)
 
     def add(self, key: K, text: str, rank: int) -> None:
         """Add a text, or replace the one the key had; beyond the limit, the least recent goes.
         Ranks are unique."""
         self.discard(key)
-        pairs = _text_pairs(text)
-        self._rank_of[key] = rank
-        self._by_rank[rank] = (key, pairs)
-        postings = self._postings
-        for pair in pairs:
-            # not setdefault(pair, set()): that makes a set for every pair, filed or not (a
-            # quarter of tracking's index work)
-            filed = postings.get(pair)
-            if filed is None:
-                postings[pair] = {rank}
-            else:
-                filed.add(rank)
-        bisect.insort(self._ranks, rank)
-        if self.limit is not None and len(self._ranks) > self.limit:
-            self.discard(self._by_rank[self._ranks[0]][0])
+        if self.limit is not None and len(self._slot_of) >= self.limit:
+            oldest = int(np.argmin(self._ranks[: len(self._entries)]))
+            if rank < self._ranks[oldest]:
+                return  # it is the least recent itself
+            entry = self._entries[oldest]
+            assert entry is not None
+            self.discard(entry[0])
+        pairs, bits, extra = _sketch(text)
+        slot = self._free.pop() if self._free else self._slot()
+        self._slot_of[key] = slot
+        self._entries[slot] = (key, pairs, rank)
+        self._bits[slot] = bits
+        self._sizes[slot], self._extra[slot], self._ranks[slot] = len(pairs), extra, rank
+
+    def _slot(self) -> int:
+        """A new slot at the end, the arrays doubled when they are full."""
+        slot = len(self._entries)
+        self._entries.append(None)
+        if slot == len(self._sizes):
+            grown = 2 * slot if self.limit is None else min(2 * slot, self.limit)
+            self._bits = np.resize(self._bits, (grown, _SKETCH_WORDS))
+            self._bits[slot:] = 0
+            for name, empty in (("_sizes", 0), ("_extra", 0), ("_ranks", _NO_RANK)):
+                grown_array = np.resize(getattr(self, name), grown)
+                grown_array[slot:] = empty
+                setattr(self, name, grown_array)
+        return slot
 
     def discard(self, key: K) -> None:
-        rank = self._rank_of.pop(key, None)
-        if rank is None:
+        slot = self._slot_of.pop(key, None)
+        if slot is None:
             return
-        _, pairs = self._by_rank.pop(rank)
-        postings = self._postings
-        for pair in pairs:
-            filed = postings[pair]
-            if len(filed) == 1:
-                del postings[pair]
-            else:
-                filed.discard(rank)
-        del self._ranks[bisect.bisect_left(self._ranks, rank)]
+        self._entries[slot] = None
+        self._bits[slot] = 0
+        self._sizes[slot], self._extra[slot], self._ranks[slot] = 0, 0, _NO_RANK
+        self._free.append(slot)
 
     def __len__(self) -> int:
-        return len(self._rank_of)
+        return len(self._slot_of)
 
     def best_match(self, text: str) -> K | None:
         """The most similar text's key, if it is at least SAME_COMMITMENT similar; the most
         recent of equals."""
-        pairs = _text_pairs(text)
+        if not self._slot_of:
+            return None
+        pairs, bits, extra = _sketch(text)
         size = len(pairs)
         if not size:
             return None
-        # one more pair than the bound needs: it is rounded
-        probes = size - math.ceil(size * SAME_COMMITMENT) + 2
-        filed = self._postings
-        postings = [filed[pair] for pair in pairs if pair in filed]
-        # the pairs filed under no text are the rarest: when they are enough probes, no text
-        # shares enough pairs (most new commitments end here)
-        probes -= size - len(postings)
-        if probes <= 0:
-            return None
-        postings.sort(key=len)
+        used = len(self._entries)
+        shared = np.bitwise_count(self._bits[:used] & bits).sum(axis=1, dtype=np.int64)
+        bound = shared + np.minimum(self._extra[:used], extra)
+        # similar enough only if 8 * common >= 3 * (size + other size): see the class
+        possible = np.flatnonzero(8 * bound >= 3 * (size + self._sizes[:used]))
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
-        for rank in set().union(*postings[:probes]):
-            key, other = self._by_rank[rank]
+        for slot in possible.tolist():
+            entry = self._entries[slot]
+            assert entry is not None
+            key, other, rank = entry
             common = len(pairs & other)
             score = common / (size + len(other) - common)
             if score > best_score or (score == best_score and rank > best_rank):
@@ -171,3 +184,22 @@ def compare(previous: dict[str, Any], current: dict[str, Any]) -> Outcome:
 def _text_pairs(text: str) -> frozenset[str]:
     masked = mask(strip_marker(text))
     return frozenset(masked[i : i + 2] for i in range(len(masked) - 1))
+
+
+# Bits of a text's pair sketch (Candidates): with 60 pairs, a typical measure, about 2 land in
+# a bucket already taken; 1,024 bits keep a sketch at 128 bytes.
+_SKETCH_BITS = 1024
+_SKETCH_WORDS = _SKETCH_BITS // 64
+_NO_RANK = np.iinfo(np.int64).max  # a free slot's, never the least recent
+
+
+@lru_cache(maxsize=65_536)
+def _sketch(text: str) -> tuple[frozenset[str], np.ndarray, int]:
+    """A text's pairs, their bitmap, and how many of them share a bucket with another."""
+    pairs = _text_pairs(text)
+    buckets = np.fromiter((hash(pair) for pair in pairs), np.int64, len(pairs))
+    buckets &= _SKETCH_BITS - 1
+    taken = np.zeros(_SKETCH_BITS, np.bool_)
+    taken[buckets] = True
+    extra = len(pairs) - int(np.count_nonzero(taken))
+    return pairs, np.packbits(taken, bitorder="little").view(np.uint64), extra
