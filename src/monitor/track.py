@@ -20,6 +20,8 @@ from monitor.measures.segment import strip_marker
 # a changed figure or a reworded clause keeps them above it, two different items of one list
 # (支持北京科技抗疫 / 支持北京深化科技体制改革) stay far below.
 SAME_COMMITMENT = 0.6
+# Two texts that similar share at least this share of their two pair counts' sum.
+_LEAST_SHARED = SAME_COMMITMENT / (1 + SAME_COMMITMENT)
 # Masked texts less similar than this have materially different wording.
 SAME_WORDING = 0.95
 _COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier")
@@ -72,8 +74,8 @@ class Candidates(Generic[K]):
     A text's sketch is a bitmap of _SKETCH_BITS bits, one bucket for each pair (by its hash).
     Two texts share no more pairs than they share buckets, plus the pairs that landed in a
     bucket already taken in the one of them with fewer such pairs. They are SAME_COMMITMENT
-    similar (Jaccard 0.6) only if they share at least 3/8 of their two sizes' sum, so a text
-    whose bound is below that is not compared.
+    similar (a Jaccard of s) only if they share at least s / (1 + s) of their two sizes' sum
+    (3/8 for 0.6), so a text whose bound is below that is not compared.
 
     Each text has a rank (higher is more recent); only the `limit` most recent are kept.
     """
@@ -147,8 +149,9 @@ class Candidates(Generic[K]):
         # each row's 16 counts summed by a product (a third faster than sum(axis=1))
         shared = np.bitwise_count(self._bits[:used] & bits).dot(self._ones)
         bound = shared + np.minimum(self._extra[:used], extra)
-        # similar enough only if 8 * common >= 3 * (size + other size): see the class
-        possible = np.flatnonzero(8 * bound >= 3 * (size + self._sizes[:used]))
+        # similar enough only if common >= SAME_COMMITMENT / (1 + SAME_COMMITMENT) of the two
+        # sizes' sum (3/8 of it): see the class; a hair lower, so rounding rules out nothing
+        possible = np.flatnonzero(bound >= _LEAST_SHARED * (size + self._sizes[:used]) - 1e-9)
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
         for slot in possible.tolist():
             entry = self._entries[slot]
