@@ -167,27 +167,21 @@ def list_changes(
         change_ids: only these changes (the ones a digest shows in full).
     """
     # columns, not ORM objects: a digest can list tens of thousands of changes
-    query = (
-        select(
-            Change.id,
-            Change.kind,
-            Change.detected_at,
-            Change.commitment_id,
-            Change.measure_id,
-            Change.before,
-            Change.after,
-            Change.history,
-            Measure.actor,
-            Measure.text,
-            Measure.quantities,
-            Measure.periods,
-            Article.published_at,
-            Commitment.event_id,
-        )
-        .join(Measure, Measure.id == Change.measure_id)
-        .join(Article, Article.id == Measure.article_id)
-        .join(Commitment, Commitment.id == Change.commitment_id)
-        .order_by(Change.id)
+    query = _change_rows(
+        Change.id,
+        Change.kind,
+        Change.detected_at,
+        Change.commitment_id,
+        Change.measure_id,
+        Change.before,
+        Change.after,
+        Change.history,
+        Measure.actor,
+        Measure.text,
+        Measure.quantities,
+        Measure.periods,
+        Article.published_at,
+        Commitment.event_id,
     )
     if run_id is not None:
         query = query.where(Change.run_id == run_id)
@@ -248,6 +242,18 @@ def list_changes(
     ]
 
 
+def _change_rows(*columns: Any) -> Select[Any]:
+    """Columns of changes, oldest first, with each change's measure, the measure's article and
+    the commitment joined."""
+    return (
+        select(*columns)
+        .join(Measure, Measure.id == Change.measure_id)
+        .join(Article, Article.id == Measure.article_id)
+        .join(Commitment, Commitment.id == Change.commitment_id)
+        .order_by(Change.id)
+    )
+
+
 def _undelivered(query: Select[Any], recipient: str | None) -> Select[Any]:
     """Only news for a digest: changes not yet delivered (to `recipient`, or to anyone when
     None), and not history written by a backfill."""
@@ -271,7 +277,7 @@ def pending_changes(session: Session, recipient: str | None = None) -> list[dict
     with its figures, sources and previous version took 58 s of a digest of 511,009 changes.
     """
     query = _undelivered(
-        select(
+        _change_rows(
             Change.id,
             Change.kind,
             Change.commitment_id,
@@ -279,11 +285,7 @@ def pending_changes(session: Session, recipient: str | None = None) -> list[dict
             Article.published_at,
             Measure.actor,
             Measure.text,
-        )
-        .join(Measure, Measure.id == Change.measure_id)
-        .join(Article, Article.id == Measure.article_id)
-        .join(Commitment, Commitment.id == Change.commitment_id)
-        .order_by(Change.id),
+        ),
         recipient,
     )
     text_of = functools.cache(iso)
