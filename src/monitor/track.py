@@ -83,7 +83,7 @@ class Candidates(Generic[K]):
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         self._slot_of: dict[K, int] = {}
-        self._entries: list[tuple[K, frozenset[str], int] | None] = []  # key, pairs, rank
+        self._entries: list[tuple[K, frozenset[str]] | None] = []  # a slot's key and pairs
         self._free: list[int] = []
         capacity = min(limit, 16) if limit else 16
         self._bits = np.zeros((capacity, _SKETCH_WORDS), np.uint64)
@@ -106,7 +106,7 @@ class Candidates(Generic[K]):
         pairs, bits, extra = _sketch(text)
         slot = self._free.pop() if self._free else self._slot()
         self._slot_of[key] = slot
-        self._entries[slot] = (key, pairs, rank)
+        self._entries[slot] = (key, pairs)
         self._bits[slot] = bits
         self._sizes[slot], self._extra[slot], self._ranks[slot] = len(pairs), extra, rank
 
@@ -115,13 +115,11 @@ class Candidates(Generic[K]):
         slot = len(self._entries)
         self._entries.append(None)
         if slot == len(self._sizes):
-            grown = 2 * slot if self.limit is None else min(2 * slot, self.limit)
-            self._bits = np.resize(self._bits, (grown, _SKETCH_WORDS))
-            self._bits[slot:] = 0
-            for name, empty in (("_sizes", 0), ("_extra", 0), ("_ranks", _NO_RANK)):
-                grown_array = np.resize(getattr(self, name), grown)
-                grown_array[slot:] = empty
-                setattr(self, name, grown_array)
+            rows = 2 * slot if self.limit is None else min(2 * slot, self.limit)
+            self._bits = _grown(self._bits, rows, 0)
+            self._sizes = _grown(self._sizes, rows, 0)
+            self._extra = _grown(self._extra, rows, 0)
+            self._ranks = _grown(self._ranks, rows, _NO_RANK)
         return slot
 
     def discard(self, key: K) -> None:
@@ -153,15 +151,22 @@ class Candidates(Generic[K]):
         # sizes' sum (3/8 of it): see the class; a hair lower, so rounding rules out nothing
         possible = np.flatnonzero(bound >= _LEAST_SHARED * (size + self._sizes[:used]) - 1e-9)
         best, best_score, best_rank = None, SAME_COMMITMENT, 0
-        for slot in possible.tolist():
+        for slot, rank in zip(possible.tolist(), self._ranks[possible].tolist(), strict=True):
             entry = self._entries[slot]
             assert entry is not None
-            key, other, rank = entry
+            key, other = entry
             common = len(pairs & other)
             score = common / (size + len(other) - common)
             if score > best_score or (score == best_score and rank > best_rank):
                 best, best_score, best_rank = key, score, rank
         return best
+
+
+def _grown(array: np.ndarray, rows: int, fill: int) -> np.ndarray:
+    """The array with `rows` rows: its own first, the new ones filled with `fill`."""
+    grown = np.full((rows, *array.shape[1:]), fill, array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def compare(previous: dict[str, Any], current: dict[str, Any]) -> Outcome:

@@ -124,3 +124,18 @@ def test_commitments_of_one_article_list_it_alike_each_in_its_own_dict(db, seed_
     assert source["outlet"] in ("光明网", "人民网") and source["title"]
     source["outlet"] = "edited"
     assert second["sources"][0]["outlet"] in ("光明网", "人民网")
+
+
+def test_changes_by_id_come_oldest_first_across_chunks_and_within_the_limit(
+    db, seed_captures, monkeypatch
+):
+    from monitor.store import queries
+
+    run_pipeline(db, seed_captures, "test")
+    monkeypatch.setattr(queries, "_IN_CHUNK", 2)  # the ids bound in several statements
+    with db.sessions() as session:
+        every = [c["id"] for c in list_changes(session)]
+        wanted = every[1:8]
+        assert [c["id"] for c in list_changes(session, change_ids=wanted[::-1])] == wanted
+        limited = list_changes(session, change_ids=wanted, limit=3)
+        assert [c["id"] for c in limited] == wanted[:3]

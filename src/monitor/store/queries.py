@@ -200,6 +200,7 @@ def list_changes(
         rows = []
         for chunk in _chunks(change_ids):
             rows += _columns(session, query.where(Change.id.in_(chunk))).all()
+        rows = rows[:limit]  # each chunk took at most `limit`: the oldest of them all
     sources = _commitment_sources(session, {row.commitment_id for row in rows})
     previous = _previous_versions(session, [row for row in rows if row.kind == "CHANGED"])
     # a run's changes share their detection time and an article's changes its date
