@@ -159,6 +159,18 @@ def test_a_changed_figure_flags_that_commitment_changed(db, seed_captures):
     assert len(change["sources"]) == 2
 
 
+def test_a_figure_too_large_for_a_number_is_no_quantity_and_the_run_goes_on(db, seed_captures):
+    """float() of a 400-digit figure is infinite, which JSON cannot hold (PostgreSQL refused
+    the whole batch of measures)."""
+    guangming = next(c for c in seed_captures if c.origin.endswith("000_42e4a6355bcb619a.txt"))
+    huge = _variant(guangming, "近600个项目", "近" + "6" * 400 + "个项目", "huge.txt")
+    counts = run_pipeline(db, [huge], "test")
+    assert counts["measures"] == 6
+    with db.sessions() as session:
+        (first,) = session.scalars(select(Measure).where(Measure.text.startswith("第一,")))
+    assert [q["raw"] for q in first.quantities] == ["170多亿元", "1980个项目", "400多亿元"]
+
+
 def test_bad_input_is_recorded_and_the_run_goes_on(db, seed_captures):
     bad = [
         RawCapture("test", "empty.txt", b"", "text/plain"),

@@ -28,6 +28,11 @@ def test_quantities(text, raw, value, unit, qualifier):
     )
 
 
+@pytest.mark.parametrize("figure", ["9" * 400 + "个项目", "9" * 300 + "万亿元"])
+def test_a_figure_no_number_can_hold_is_no_quantity(figure):
+    assert find_quantities(f"支持{figure}，投入约3.5亿元") == find_quantities("投入约3.5亿元")
+
+
 @pytest.mark.parametrize(
     "text",
     ["建立了全国第一个颠覆性技术创新基金", "按照“四个面向”的要求", "培育一批世界一流新型研发机构"],

@@ -3,6 +3,7 @@ does what to what."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass
 
@@ -110,6 +111,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if value is None:
             continue
         value *= _MULTIPLIERS.get(match.group("mult") or "", 1.0)
+        if not math.isfinite(value):
+            continue  # a figure of hundreds of digits: no number holds it, nor JSON
         end = match.end()
         if re.fullmatch(_CLASSIFIERS, unit):
             noun = _noun_after(text[end:])
