@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from monitor.collector import FEWER_COLLECTIONS
-from monitor.stages import RunContext, StageResult, stage
+from monitor.stages import RunContext, StageResult, pending_batches, stage
 
 
 def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
@@ -88,3 +88,39 @@ def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db):
     assert len(events) == made and all(created for _, created, _ in events)
     assert members == {event_id for event_id, _, _ in events}
     assert placed == done == 30
+
+
+@pytest.mark.parametrize("failing", ["extract", "copies", "measures"])
+def test_a_stage_that_fails_leaves_no_session_open(db, seed_captures, monkeypatch, failing):
+    """The readers that feed the workers close each batch's session before handing it on: a
+    stage that fails with its traceback kept (a task's failure is) leaves no connection in a
+    transaction, which on PostgreSQL would hold its locks against a later schema change."""
+    from monitor import pipeline
+    from monitor.stages import capture, dedup, measure
+
+    run_id = pipeline.begin_run(db, "test")
+    context = RunContext(run_id=run_id, extract_workers=1)
+    pipeline.store_captures(db, seed_captures, run_id)
+    stages = {  # where each stage's batches are read, and a call of its loop that fails
+        "extract": (capture, "extraction_batches", "_settle", pipeline.STAGES[0]),
+        "copies": (dedup, "pending_batches", "find_copy", pipeline.STAGES[1]),
+        "measures": (measure, "pending_batches", "_store_measures", pipeline.STAGES[3]),
+    }
+    module, batches, name, failing_stage = stages[failing]
+    for runner in pipeline.STAGES[: pipeline.STAGES.index(failing_stage)]:
+        runner(db, context)
+    # an article a batch: the seeds' two then go through the workers' readers
+    if batches == "pending_batches":
+        monkeypatch.setattr(module, batches, lambda db, query: pending_batches(db, query, 1))
+    else:
+        whole = capture.extraction_batches
+        monkeypatch.setattr(module, batches, lambda db: [[i] for b in whole(db) for i in b])
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("a batch failed")
+
+    monkeypatch.setattr(module, name, fail)
+    with pytest.raises(RuntimeError) as failure:
+        failing_stage(db, context)
+    assert failure.traceback  # kept, with the stage's frames
+    assert db.engine.pool.checkedout() == 0

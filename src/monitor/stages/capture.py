@@ -136,7 +136,8 @@ def _capture_inputs(
     """What the workers extract each batch from, read a batch at a time."""
     for ids in batches:
         with db.sessions() as session:
-            yield [(c.id, capture_input(c)) for c in _new_captures(session, ids)]
+            inputs = [(c.id, capture_input(c)) for c in _new_captures(session, ids)]
+        yield inputs  # the session closed: none is left open while the batch waits
 
 
 def extract_each(

@@ -127,7 +127,8 @@ def _bodies(db: Database, batches: list[list[int]]) -> Iterator[list[tuple[int, 
     for ids in batches:
         with db.sessions() as session:
             query = select(Article.id, Article.body_sha256, Article.body).where(Article.id.in_(ids))
-            yield [(i, sha, body) for i, sha, body in session.execute(query)]
+            bodies = [(i, sha, body) for i, sha, body in session.execute(query)]
+        yield bodies  # the session closed: none is left open while the batch waits
 
 
 def _in_content_order(query: Select[Any]) -> Select[Any]:

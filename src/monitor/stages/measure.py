@@ -101,7 +101,8 @@ def _measure_inputs(
                     Article.id.in_(ids)
                 )
             )
-            yield [(i, body, *_measure_context(f, at)) for i, body, f, at in rows]
+            inputs = [(i, body, *_measure_context(f, at)) for i, body, f, at in rows]
+        yield inputs  # the session closed: none is left open while the batch waits
 
 
 def _store_measures(
