@@ -45,3 +45,53 @@ def test_json_columns_read_what_the_json_module_writes():
     assert _json_loads('{"value": 1.5, "unit": "亿元"}') == {"value": 1.5, "unit": "亿元"}
     assert math.isnan(_json_loads("[NaN]")[0])
     assert _json_loads("[Infinity]") == [math.inf]
+
+
+def test_measures_left_untracked_stay_pending_across_the_flags_migration(database_url):
+    """0006 turns the measures' tracked flags into pending rows, and its downgrade back."""
+    from sqlalchemy import text
+
+    from monitor.store import open_database
+    from monitor.store.db import upgrade
+
+    db = open_database(database_url, migrate=False)
+    upgrade(db.engine, "0005")
+    capture = (
+        "INSERT INTO captures (id, sha256, source, origin, media_type, stored_at, size, raw,"
+        " status) VALUES (1, :sha, 's', 'o', 'text/plain', :at, 1, :raw, 'extracted')"
+    )
+    article = (
+        "INSERT INTO articles (id, capture_id, title, title_derived, body, body_sha256,"
+        " extractor, dedup_done, event_done, measures_done, created_at)"
+        " VALUES (1, 1, 't', false, 'b', :sha, 'x', true, true, true, :at)"
+    )
+    measure = (
+        "INSERT INTO measures (id, article_id, ordinal, marker, text, masked_sha256,"
+        " quantities, periods, kind, tracked)"
+        " VALUES (:id, 1, :id, 'm', :text, :sha, '[]', '[]', 'commitment', :tracked)"
+    )
+    at = "2026-12-01 00:00:00"
+    with db.engine.begin() as connection:
+        connection.execute(text(capture), {"sha": "0" * 64, "at": at, "raw": b"x"})
+        connection.execute(text(article), {"sha": "0" * 64, "at": at})
+        for number, tracked in ((1, True), (2, False), (3, True), (4, False)):
+            row = {"id": number, "text": f"m{number}", "sha": "1" * 64, "tracked": tracked}
+            connection.execute(text(measure), row)
+    upgrade(db.engine)
+    with db.engine.connect() as connection:
+        pending = connection.scalars(text("SELECT measure_id FROM pending_measures ORDER BY 1"))
+        assert list(pending) == [2, 4]
+    from alembic import command
+    from alembic.config import Config
+
+    from monitor.store.db import _MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, tracked FROM measures ORDER BY id"))
+        assert [(i, bool(t)) for i, t in rows] == [(1, True), (2, False), (3, True), (4, False)]
+    db.engine.dispose()

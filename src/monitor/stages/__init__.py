@@ -123,13 +123,16 @@ class NewIds:
         self.name, self.column = model.__tablename__, model.__table__.c.id
         self.top: int | None = None  # SQLite: the largest id given or stored in the batch
         self.free: list[int] = []  # PostgreSQL: values taken from the sequence, descending
+        self.postgresql: bool | None = None  # which, known at the first id
 
     def begin(self) -> None:
         """A new batch: SQLite's largest stored id is read again when the batch needs one."""
         self.top = None
 
     def take(self, session: Session) -> int:
-        if session.get_bind().dialect.name == "postgresql":
+        if self.postgresql is None:  # asked once: a session's bind costs microseconds an id
+            self.postgresql = session.get_bind().dialect.name == "postgresql"
+        if self.postgresql:
             if not self.free:
                 block = text(
                     f"SELECT nextval(pg_get_serial_sequence('{self.name}', 'id'))"

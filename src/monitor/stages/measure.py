@@ -7,7 +7,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, defer
 
 from monitor import track
@@ -36,6 +48,7 @@ from monitor.store.models import (
     EventArticle,
     Measure,
     Observation,
+    PendingMeasure,
 )
 
 
@@ -52,8 +65,14 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     # the drafts are made in the extraction workers, a few batches ahead of the one stored
     inputs = _measure_inputs(db, batches)
     computed = in_workers(measures_of_many, inputs, len(batches), context.extract_workers)
+    new_ids = NewIds(Measure)
     for ids, drafted in zip(batches, computed, strict=True):
         with db.transaction() as session:
+            # flagged first: the transaction then holds SQLite's write lock (NewIds)
+            mark_done(
+                session, update(Article).where(Article.id.in_(ids)).values(measures_done=True)
+            )
+            new_ids.begin()
             # the bodies were read for the workers: here only if an article changed since
             query = select(Article).where(Article.id.in_(ids)).options(defer(Article.body))
             articles = list(session.scalars(query))
@@ -72,13 +91,25 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
                     drafts = extract_measures(article.body, speaker_org, year)
                 had = existing.get(article.id, {})
                 new += _store_measures(session, article, drafts, had, context)
-            mark_done(
-                session, update(Article).where(Article.id.in_(ids)).values(measures_done=True)
-            )
             if new:
+                for row in new:
+                    row["id"] = new_ids.take(session)
                 session.execute(bulk_insert(Measure), new)
+                _await_tracking(session, [row["id"] for row in new])
             result.add("measures", len(new))
     return result
+
+
+def _await_tracking(session: Session, measure_ids: list[int]) -> None:
+    """Queue new measures for tracking, in one statement: on PostgreSQL the ids as one array
+    (for a batch's 1,550: 0.2–0.3 s at 10k, against 0.8–0.9 s as a list of binds and 1.8–2.2 s
+    as an executemany of rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        ids = bindparam("ids", measure_ids, type_=ARRAY(Integer))
+        rows = select(func.unnest(ids))
+    else:
+        rows = select(Measure.id).where(Measure.id.in_(measure_ids))
+    session.execute(insert(PendingMeasure).from_select(["measure_id"], rows))
 
 
 def _measure_context(
@@ -163,6 +194,7 @@ def retract_measures(session: Session, measure_ids: list[int], context: RunConte
         session.execute(delete(Change).where(Change.commitment_id == commitment_id))
         session.delete(commitment)
     session.flush()  # commitments point at their latest measure: settle them, then delete
+    session.execute(delete(PendingMeasure).where(PendingMeasure.measure_id.in_(measure_ids)))
     session.execute(delete(Measure).where(Measure.id.in_(measure_ids)))
 
 
@@ -177,8 +209,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     result = StageResult("track")
     pending = (
         select(Measure.id)
+        .join(PendingMeasure, PendingMeasure.measure_id == Measure.id)
         .join(Article, Article.id == Measure.article_id)
-        .where(Measure.tracked.is_(False))
         .join(Capture, Capture.id == Article.capture_id)
         .order_by(
             Article.published_at.is_(None), Article.published_at, Capture.sha256, Measure.ordinal
@@ -192,8 +224,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
             if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: as the tables double
                 refresh_statistics(session, _TRACKING_TABLES)
             versions = {version.id: version for version in _read_versions(session, ids)}
-            # flagged first: the transaction then holds SQLite's write lock (NewIds)
-            mark_done(session, update(Measure).where(Measure.id.in_(ids)).values(tracked=True))
+            # done first: the transaction then holds SQLite's write lock (NewIds)
+            session.execute(delete(PendingMeasure).where(PendingMeasure.measure_id.in_(ids)))
             new_ids.begin()
             batch = _TrackBatch(session, list(versions.values()), recent, new_ids)
             for measure_id in ids:
@@ -206,7 +238,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
 # What tracking reads and fills, whose statistics it keeps current: the columns its lookups
 # filter and join on (sampling the texts and JSON too took 180 ms for measures at 10k).
 _TRACKING_TABLES = (
-    "measures (id, masked_sha256, tracked)",
+    "measures (id, masked_sha256)",
+    "pending_measures",
     "observations (measure_id, commitment_id)",
     "commitments (id, actor)",
 )
