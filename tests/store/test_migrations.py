@@ -52,7 +52,7 @@ def test_measures_left_untracked_stay_pending_across_the_flags_migration(databas
     from sqlalchemy import text
 
     from monitor.store import open_database
-    from monitor.store.db import upgrade
+    from monitor.store.db import downgrade, upgrade
 
     db = open_database(database_url, migrate=False)
     upgrade(db.engine, "0005")
@@ -77,21 +77,52 @@ def test_measures_left_untracked_stay_pending_across_the_flags_migration(databas
         for number, tracked in ((1, True), (2, False), (3, True), (4, False)):
             row = {"id": number, "text": f"m{number}", "sha": "1" * 64, "tracked": tracked}
             connection.execute(text(measure), row)
+        # rows that point at the measures, which SQLite's copy of the table must keep valid
+        connection.execute(
+            text(
+                "INSERT INTO commitments (id, masked_sha256, text, fields, latest_measure_id)"
+                " VALUES (1, :sha, 'm1', '{}', 3)"
+            ),
+            {"sha": "1" * 64},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO observations (id, commitment_id, measure_id, outcome)"
+                " VALUES (1, 1, 1, 'new'), (2, 1, 3, 'reaffirmed')"
+            )
+        )
     upgrade(db.engine)
     with db.engine.connect() as connection:
         pending = connection.scalars(text("SELECT measure_id FROM pending_measures ORDER BY 1"))
         assert list(pending) == [2, 4]
-    from alembic import command
-    from alembic.config import Config
-
-    from monitor.store.db import _MIGRATIONS
-
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
+        observed = connection.scalars(text("SELECT measure_id FROM observations ORDER BY 1"))
+        assert list(observed) == [1, 3]
+    downgrade(db.engine, "0005")
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, tracked FROM measures ORDER BY id"))
         assert [(i, bool(t)) for i, t in rows] == [(1, True), (2, False), (3, True), (4, False)]
+    db.engine.dispose()
+
+
+def test_a_migration_leaving_a_row_that_points_nowhere_is_undone_on_sqlite(tmp_path):
+    """SQLite migrates with its foreign keys off, and checks them before committing."""
+    from sqlalchemy import text
+
+    from monitor.errors import StoreError
+    from monitor.store import open_database
+    from monitor.store.db import _migrate
+
+    db = open_database(f"sqlite:///{tmp_path / 'monitor.db'}")
+
+    def dangling(config, revision):
+        config.attributes["connection"].exec_driver_sql(
+            "INSERT INTO observations (id, commitment_id, measure_id, outcome)"
+            " VALUES (1, 99, 99, 'new')"
+        )
+
+    with pytest.raises(StoreError, match="observations"):
+        _migrate(db.engine, dangling, "head")
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM observations")) == 0
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
     db.engine.dispose()

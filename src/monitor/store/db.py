@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,11 +69,36 @@ def open_database(url: str, migrate: bool = True) -> Database:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply Alembic migrations up to `revision` on `engine`."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo Alembic migrations on `engine` down to `revision`."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Migrate in one transaction. On SQLite with its foreign keys off: a migration that drops
+    a column copies the table (Alembic's batch mode), and SQLite would refuse to drop the old
+    table while other tables point at it; the keys are checked before the migrations commit."""
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside the transaction: inside one SQLite ignores it
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check") if sqlite else None
+                if broken is not None and (row := broken.first()) is not None:
+                    raise StoreError(f"migrating left a row of {row[0]} pointing at no {row[2]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def _json_loads(text: str | bytes) -> Any:

@@ -32,16 +32,16 @@ def upgrade() -> None:
         )
     )
     op.drop_index("ix_measures_tracked", table_name="measures")
-    # not in a batch: SQLite (3.35 and later) drops the column in place, where a batch would
-    # copy the table, and could not drop the old one while other tables point at it
-    op.drop_column("measures", "tracked")
+    with op.batch_alter_table("measures") as batch_op:  # on SQLite a copy of the table
+        batch_op.drop_column("tracked")
 
 
 def downgrade() -> None:
-    op.add_column(
-        "measures", sa.Column("tracked", sa.Boolean(), nullable=False, server_default=sa.true())
-    )
-    op.create_index("ix_measures_tracked", "measures", ["tracked"], unique=False)
+    with op.batch_alter_table("measures") as batch_op:
+        batch_op.add_column(
+            sa.Column("tracked", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+        batch_op.create_index("ix_measures_tracked", ["tracked"], unique=False)
     op.execute(
         _MEASURES.update()
         .where(_MEASURES.c.id.in_(sa.select(_PENDING.c.measure_id)))
