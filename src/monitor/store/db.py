@@ -92,8 +92,8 @@ def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str)
             with connection.begin():
                 config.attributes["connection"] = connection
                 step(config, revision)
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check") if sqlite else None
-                if broken is not None and (row := broken.first()) is not None:
+                check = "PRAGMA foreign_key_check"
+                if sqlite and (row := connection.exec_driver_sql(check).first()) is not None:
                     raise StoreError(f"migrating left a row of {row[0]} pointing at no {row[2]}")
         finally:
             if sqlite:
