@@ -26,3 +26,17 @@ def test_refresh_statistics_gives_postgresql_the_rows_a_stage_stored(db):
                 text("select reltuples from pg_class where oid = 'captures'::regclass")
             )
             assert estimate == 500  # a table this small is sampled whole
+
+
+def test_sqlite_checkpoints_its_log_only_after_many_batches(tmp_path):
+    """A connection to SQLite writes ahead to a log it folds into the database every
+    WAL_CHECKPOINT_PAGES pages, not at every commit of a large batch."""
+    from monitor.store import open_database
+    from monitor.store.db import WAL_CHECKPOINT_PAGES
+
+    db = open_database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connection.scalar(text("PRAGMA wal_autocheckpoint")) == WAL_CHECKPOINT_PAGES
+        assert connection.scalar(text("PRAGMA synchronous")) == 1  # NORMAL
+    db.engine.dispose()
