@@ -134,6 +134,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # tracking batch writes about 950 pages at 10k captures (its rows' random hashes land in
     # pages all over their indexes), more as the store grows, so nearly every commit
     # checkpointed, with its fsyncs. Tracking 100k captures took 140-185 s instead of
-    # 195-217 s; 50,000 pages gained nothing more.
+    # 213-217 s; 50,000 pages gained nothing more.
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.close()
