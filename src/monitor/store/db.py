@@ -132,8 +132,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Checkpoint the WAL into the database at 20,000 pages (80 MiB), not SQLite's 1,000: a
     # tracking batch writes about 950 pages at 10k captures (its rows' random hashes land in
-    # pages all over their indexes), more as the store grows, so nearly every commit
-    # checkpointed, with its fsyncs. Tracking 100k captures took 140-185 s instead of
-    # 213-217 s; 50,000 pages gained nothing more.
+    # pages all over their indexes), so nearly every commit checkpointed, with its fsyncs.
+    # Tracking 100k captures took 140-185 s instead of 213-217 s; 50,000 pages gained nothing.
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.close()
