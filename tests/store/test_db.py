@@ -34,6 +34,9 @@ def test_sqlite_checkpoints_its_log_only_after_many_batches(tmp_path):
     from monitor.store import open_database
     from monitor.store.db import WAL_CHECKPOINT_PAGES
 
+    # many batches of about a thousand pages between two checkpoints (SQLite's default: 1,000)
+    assert WAL_CHECKPOINT_PAGES >= 10_000
+
     db = open_database(f"sqlite:///{tmp_path / 'monitor.db'}")
     with db.engine.connect() as connection:
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"

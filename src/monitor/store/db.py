@@ -20,6 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StoreError
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# SQLite folds its write-ahead log into the database at this many pages (80 MiB), not at its
+# default 1,000: a tracking batch writes about 950 pages at 10k captures (its rows' random
+# hashes land in pages all over their indexes), so nearly every commit checkpointed, with its
+# fsyncs. Tracking 100k captures took 140-185 s instead of 213-217 s; 50,000 gained nothing.
 WAL_CHECKPOINT_PAGES = 20_000
 
 
@@ -130,9 +134,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Checkpoint the WAL into the database at 20,000 pages (80 MiB), not SQLite's 1,000: a
-    # tracking batch writes about 950 pages at 10k captures (its rows' random hashes land in
-    # pages all over their indexes), so nearly every commit checkpointed, with its fsyncs.
-    # Tracking 100k captures took 140-185 s instead of 213-217 s; 50,000 pages gained nothing.
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.close()
