@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from monitor.collector import FEWER_COLLECTIONS
-from monitor.stages import RunContext, StageResult, pending_batches, stage
+from monitor.stages import RunContext, StageResult, insert_rows, pending_batches, stage
 
 
 def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
@@ -56,13 +56,13 @@ def test_the_threshold_comes_back_when_the_last_of_overlapping_stages_ends():
     assert gc.get_threshold() == before
 
 
-def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db):
+def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db, monkeypatch):
     from sqlalchemy import event as sa_event
     from sqlalchemy import func, select
 
     from bench.pages import generate_pages
     from monitor import pipeline
-    from monitor.stages.dedup import group_events_pending
+    from monitor.stages import dedup
     from monitor.store.models import Article, Event, EventArticle
 
     run_id = pipeline.begin_run(db, "test")
@@ -70,16 +70,24 @@ def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db):
     pipeline.store_captures(db, generate_pages(30), run_id)
     for step in pipeline.STAGES[:2]:  # extraction and copies
         step(db, context)
-    inserts: list[str] = []
+    inserts: list[str] = []  # INSERT statements (SQLite); PostgreSQL's COPY is the driver's
+    written: list[int] = []  # rows of each insert_rows of events
 
     def record(conn, cursor, sql, *args):
         if sql.startswith("INSERT INTO events"):
             inserts.append(sql)
 
+    def counted(session, model, rows):
+        if model is Event:
+            written.append(len(rows))
+        insert_rows(session, model, rows)
+
+    monkeypatch.setattr(dedup, "insert_rows", counted)
     sa_event.listen(db.engine, "before_cursor_execute", record)
-    made = group_events_pending(db, context).counts["events"]
+    made = dedup.group_events_pending(db, context).counts["events"]
     sa_event.remove(db.engine, "before_cursor_execute", record)
-    assert made > 5 and len(inserts) == 1  # one batch
+    assert made > 5 and written == [made]  # one batch, one statement
+    assert len(inserts) == (1 if db.engine.dialect.name == "sqlite" else 0)
     with db.sessions() as session:
         events = session.execute(select(Event.id, Event.created_at, Event.month_day)).all()
         placed = session.scalar(select(func.count()).select_from(EventArticle))
@@ -124,3 +132,71 @@ def test_a_stage_that_fails_leaves_no_session_open(db, seed_captures, monkeypatc
         failing_stage(db, context)
     assert failure.traceback  # kept, with the stage's frames
     assert db.engine.pool.checkedout() == 0
+
+
+def test_rows_inserted_at_once_read_back_as_the_orm_stores_them(db):
+    """insert_rows (COPY on PostgreSQL, an executemany elsewhere) stores what the ORM would:
+    aware datetimes, bytes, text with tabs, newlines, quotes and backslashes, JSON (None as JSON
+    null), booleans, and the columns' Python-side defaults for what a row leaves out."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import func, select, text
+
+    from monitor.store.models import Article, Capture
+
+    at = datetime(2021, 1, 20, 13, 38, tzinfo=timezone(timedelta(hours=8)))
+    common = {"source": "test", "media_type": "text/html", "captured_at": at}
+    with db.transaction() as session:
+        session.add(Capture(sha256="a" * 64, origin="orm", size=3, raw=b"\x00\xff'", **common))
+        session.flush()
+        rows = [
+            {"sha256": "b" * 64, "origin": "tab\tline\nquote'\\", "size": 3, "raw": b"\x00\xff'"}
+            | common,
+            {"sha256": "c" * 64, "origin": "通知", "size": 0, "raw": b""} | common,
+        ]
+        insert_rows(session, Capture, rows)
+    with db.transaction() as session:
+        captures = {c.origin: c for c in session.scalars(select(Capture))}
+        orm = Article(
+            capture_id=captures["orm"].id,
+            title="t",
+            body="b",
+            body_sha256="0" * 64,
+            extractor="x",
+            features=None,
+        )
+        session.add(orm)
+        session.flush()
+        article_rows = [
+            {
+                "capture_id": captures[origin].id,
+                "title": "标题",
+                "body": "正文",
+                "body_sha256": "1" * 64,
+                "extractor": "x",
+                "published_at": at,
+                "features": features,
+            }
+            for origin, features in (("通知", None), ("tab\tline\nquote'\\", {"topics": ["会议"]}))
+        ]
+        insert_rows(session, Article, article_rows)
+    with db.sessions() as session:
+        captures = {c.origin: c for c in session.scalars(select(Capture))}
+        articles = {a.capture_id: a for a in session.scalars(select(Article))}
+        json_nulls = session.scalar(
+            select(func.count()).where(text("features IS NOT NULL")).select_from(Article)
+        )
+    assert set(captures) == {"orm", "tab\tline\nquote'\\", "通知"}
+    for origin, capture in captures.items():
+        assert capture.captured_at == at and capture.captured_at.tzinfo == UTC
+        assert capture.status == "new"  # the column's default
+        assert abs(capture.stored_at - datetime.now(UTC)) < timedelta(minutes=5)
+        assert capture.raw == (b"" if origin == "通知" else b"\x00\xff'")
+    assert articles[captures["通知"].id].features is None
+    assert articles[captures["tab\tline\nquote'\\"].id].features == {"topics": ["会议"]}
+    assert articles[captures["通知"].id].published_at == at
+    for article in articles.values():
+        assert article.title_derived is False and article.dedup_done is False
+        assert article.created_at is not None
+    # None went in as the ORM writes it: as JSON null, in every row alike
+    assert json_nulls == 3

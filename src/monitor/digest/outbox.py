@@ -21,7 +21,7 @@ from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
 from monitor.digest.render import RenderedDigest, render_digest, split_changes
 from monitor.errors import DigestError
-from monitor.stages import bulk_insert
+from monitor.stages import insert_rows
 from monitor.store import Database
 from monitor.store.models import Change, Digest, DigestItem, utcnow
 from monitor.store.queries import (
@@ -75,7 +75,7 @@ def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date)
         digest.subject, digest.message = rendered.subject, bytes(message)
         if changes:  # one executemany: a backlog's digest carries hundreds of thousands
             rows = [{"digest_id": digest.id, "change_id": c["id"]} for c in changes]
-            session.execute(bulk_insert(DigestItem), rows)
+            insert_rows(session, DigestItem, rows)
         digest_id = digest.id
     try:
         send_message(message, settings.smtp)

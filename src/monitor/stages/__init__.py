@@ -85,6 +85,50 @@ def bulk_insert(model: type[Base]) -> Insert:
     return insert(model.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
 
 
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of `model`'s table whose ids are not needed back, given as dicts of the
+    same columns: on PostgreSQL through COPY, elsewhere as one executemany (bulk_insert).
+
+    psycopg sends an executemany as one INSERT a row, pipelined, and the server plans and runs
+    each: the 77,712 measures of 10k captures took 6.5 s of a 12.5 s stage. COPY streams the
+    rows into the table in one statement. The values go through the columns' own types, as
+    they would in an INSERT (aware datetimes, JSON with None as JSON null), and the columns'
+    Python-side defaults fill what a row leaves out; the table's own defaults (its id) the rest.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(bulk_insert(model), rows)
+        return
+    session.flush()  # what the rows point at may still be pending in the session
+    dialect = session.get_bind().dialect
+    table: Any = model.__table__
+    given = list(rows[0])
+    defaults = [
+        column
+        for column in table.columns
+        if column.name not in given and column.default is not None and not column.primary_key
+    ]
+    columns = [table.c[name] for name in given] + defaults
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    statement = "COPY {} ({}) FROM STDIN".format(
+        table.name, ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
+    )
+    connection: Any = session.connection().connection.driver_connection  # psycopg's own
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in given]
+            values += [_default(column) for column in defaults]
+            pairs = zip(processors, values, strict=True)
+            copy.write_row([value if p is None else p(value) for p, value in pairs])
+
+
+def _default(column: Any) -> Any:
+    """A column's Python-side default, as an INSERT that left the column out would take it."""
+    default = column.default
+    return default.arg(None) if default.is_callable else default.arg
+
+
 def bulk_update(model: type[Base], *columns: str) -> Update:
     """An UPDATE of `columns` of many rows of `model`'s table, sent as one executemany: rows
     given as dicts of those columns and "row_id", the id of the row to update (a bind named

@@ -27,8 +27,8 @@ from monitor.stages import (
     NewIds,
     RunContext,
     StageResult,
-    bulk_insert,
     bulk_update,
+    insert_rows,
     mark_done,
     pending_batches,
     stage,
@@ -117,7 +117,7 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
 def _write_links(session: Session, links: list[dict[str, Any]]) -> None:
     """Insert the copy links made so far in one statement."""
     if links:
-        session.execute(bulk_insert(CopyLink), links)
+        insert_rows(session, CopyLink, links)
         links.clear()
 
 
@@ -395,10 +395,10 @@ class _EventBatch:
         the events joined in another, and the articles' changes. New events go first, for the
         memberships that point at them."""
         if self.events:
-            self.session.execute(bulk_insert(Event), self.events)
+            insert_rows(self.session, Event, self.events)
             self.events.clear()
         if self.members:
-            self.session.execute(bulk_insert(EventArticle), self.members)
+            insert_rows(self.session, EventArticle, self.members)
             self.members.clear()
         if self.features_of:
             rows = [{"id": i, "features": f} for i, f in self.features_of.items()]

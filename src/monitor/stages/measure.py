@@ -31,8 +31,8 @@ from monitor.stages import (
     NewIds,
     RunContext,
     StageResult,
-    bulk_insert,
     bulk_update,
+    insert_rows,
     mark_done,
     pending_batches,
     stage,
@@ -94,7 +94,7 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
             if new:
                 for row in new:
                     row["id"] = new_ids.take(session)
-                session.execute(bulk_insert(Measure), new)
+                insert_rows(session, Measure, new)
                 _await_tracking(session, [row["id"] for row in new])
             result.add("measures", len(new))
     return result
@@ -496,7 +496,7 @@ class _TrackBatch:
     def write(self) -> None:
         """Write what the batch made and changed: commitments first, which the rest point at."""
         if self.made:
-            self.session.execute(bulk_insert(Commitment), [c.row() for c in self.made])
+            insert_rows(self.session, Commitment, [c.row() for c in self.made])
             for commitment in self.made:
                 commitment.dirty = False
             self.made.clear()
@@ -512,7 +512,7 @@ class _TrackBatch:
             )
         for model, rows in ((Observation, self.observations), (Change, self.changes)):
             if rows:
-                self.session.execute(bulk_insert(model), rows)
+                insert_rows(self.session, model, rows)
                 rows.clear()
 
     def track(self, version: _Version, run_id: int | None) -> str:
