@@ -249,8 +249,12 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     new_ids = NewIds(Event)
     for ids in pending_batches(db, pending):
         with db.transaction() as session:
-            # flagged first: the transaction then holds SQLite's write lock (NewIds)
-            mark_done(session, update(Article).where(Article.id.in_(ids)).values(event_done=True))
+            if session.get_bind().dialect.name == "sqlite":
+                # flagged first: the transaction then holds SQLite's write lock (NewIds); on
+                # PostgreSQL each article's flag goes with its features, in one new version
+                # of its row instead of two
+                flagged = update(Article).where(Article.id.in_(ids)).values(event_done=True)
+                mark_done(session, flagged)
             new_ids.begin()
             batch = _EventBatch(session, ids, index, loaded, new_ids)
             # columns, not ORM objects: loading them, and flushing each one's new features,
@@ -290,8 +294,8 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     return result
 
 
-# The features of a batch's articles, in one executemany.
-_SET_FEATURES = bulk_update(Article, "features")
+# The features of a batch's articles, and their flag, in one executemany.
+_SET_FEATURES = bulk_update(Article, "features", "event_done")
 
 
 class _EventBatch:
@@ -364,7 +368,9 @@ class _EventBatch:
     def _find(self, article: Row[Any]) -> tuple[int, float]:
         topics = (article.features or {}).get("topics")  # found at extraction
         features = ev.event_features(article.title, article.body, _when(article), topics)
-        self.article_features.append({"row_id": article.id, "features": features.to_json()})
+        self.article_features.append(
+            {"row_id": article.id, "features": features.to_json(), "event_done": True}
+        )
         original = self.original_of.get(article.id)
         if original is not None and original in self.event_of:
             return self.event_of[original], 1.0  # a copy goes where its original went
