@@ -12,9 +12,11 @@ with new boilerplate (a planted copy).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 import random
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -208,9 +210,29 @@ def _body(rng: random.Random, event: dict[str, str], number: int) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
+# Pages are made in runs of this many, each from a generator of its own whose re-captures copy
+# pages of the run: a corpus of several runs is made on every core (100k pages: 100 s in one
+# process), and the first run of any corpus is the same pages.
+_RUN = 1000
+
+
 def generate_pages(count: int, seed: int = 7, start: int = 0) -> list[RawCapture]:
     """`count` HTML captures numbered from `start`: two thirds distinct pages, one third
-    re-captures of earlier ones with new boilerplate."""
+    re-captures of earlier ones (of the same run of _RUN) with new boilerplate."""
+    runs = [
+        (min(_RUN, start + count - first), seed, first)
+        for first in range(start, start + count, _RUN)
+    ]
+    if len(runs) < 4 or (os.cpu_count() or 1) < 2:
+        return [page for run in runs for page in _generate_run(*run)]
+    context = multiprocessing.get_context("forkserver")  # no copy of a caller's threads
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
+        made = pool.map(_generate_run, *zip(*runs, strict=True), chunksize=4)
+        return [page for pages in made for page in pages]
+
+
+def _generate_run(count: int, seed: int, start: int) -> list[RawCapture]:
+    """One run of `count` captures numbered from `start`, from its own generator."""
     rng = random.Random(seed + start)
     names = _names()
     captures: list[RawCapture] = []
@@ -263,7 +285,7 @@ def generate_pages(count: int, seed: int = 7, start: int = 0) -> list[RawCapture
 
 # A folder where generated pages are kept for the rest of a benchmark run (set by `make bench`):
 # the SQLite and PostgreSQL tiers of one size, each its own process, then share one generation,
-# which takes about a millisecond a page (100 s at 100k).
+# which takes about a millisecond a page (100 s at 100k in one process).
 PAGES_CACHE = "MONITOR_BENCH_PAGES"
 
 

@@ -34,6 +34,16 @@ def test_generated_pages_plant_copies_and_recurring_commitments():
     assert counts["tracking"].get("NEW", 0) > 0
 
 
+def test_pages_are_made_in_runs_in_worker_processes(monkeypatch):
+    monkeypatch.setattr("bench.pages._RUN", 10)
+    pages = generate_pages(45)  # five runs: made in worker processes
+    runs = [generate_pages(10, start=first) for first in (0, 10, 20, 30)]
+    runs.append(generate_pages(5, start=40))
+    assert [p.data for p in pages] == [p.data for run in runs for p in run]
+    assert [p.origin for p in pages] == [f"bench/{number}.html" for number in range(45)]
+    assert generate_pages(4)[3].data == pages[3].data  # a run's first pages are a corpus's
+
+
 def test_cached_pages_are_the_generated_ones_made_once(tmp_path, monkeypatch):
     monkeypatch.setenv(PAGES_CACHE, str(tmp_path))
     first = cached_pages(12, seed=3)
@@ -83,6 +93,8 @@ def test_table_and_summary_render():
             "prefect_share": 0.1,
             "prefect_share_with_server_start": 0.5,
             "server_start_seconds": 4.0,
+            "server_cpu_seconds": 0.3,
+            "prefect_share_counting_server_cpu": 0.07,
         },
         "quality": {},
     }
@@ -90,7 +102,8 @@ def test_table_and_summary_render():
     assert "trafilatura alone" in summary(result)
     assert "4.0% of the flow run spent outside the core" in summary(result)
     assert "10.0% against a separate core run" in summary(result)
-    for key in ("core_seconds", "prefect_share"):  # the quick mode measures it in the run only
+    assert "7.0% counting the server's CPU meanwhile (0.3 s)" in summary(result)
+    for key in ("core_seconds", "prefect_share"):  # measured only with --separate
         del result["orchestration"][key]
     assert "against a separate core run" not in summary(result)
     assert "4.0% of the flow run spent outside the core" in summary(result)
@@ -109,6 +122,23 @@ def test_the_core_clock_counts_overlapping_calls_once():
     ]
     assert clock.wrap(lambda x: x * 2)(3) == 6
     assert len(clock.intervals) == 5
+
+
+def test_a_process_cpu_time_is_read_from_proc():
+    import os
+
+    from bench.orchestration import _cpu_seconds
+
+    assert _cpu_seconds(None) is None
+    if not os.path.exists("/proc/self/stat"):
+        assert _cpu_seconds(os.getpid()) is None
+        return
+    before = _cpu_seconds(os.getpid())
+    assert before is not None and before > 0
+    sum(i * i for i in range(2_000_000))  # some CPU of its own
+    after = _cpu_seconds(os.getpid())
+    assert after is not None and after > before
+    assert _cpu_seconds(2**22 + 12345) is None  # no such process
 
 
 def test_an_interrupted_run_is_reported_with_its_plot(tmp_path, monkeypatch, capsys):
