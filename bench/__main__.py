@@ -110,11 +110,7 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     save(result)
     overhead_at = 1_000 if quick else 10_000
     print(f"... Prefect's share at {overhead_at} captures", file=sys.stderr, flush=True)
-    result["orchestration"] = _child(
-        "bench.orchestration",
-        f"--captures={overhead_at}",
-        *(["--in-run-only"] if quick else []),  # the quick mode skips the separate core run
-    )
+    result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
     result["quality"] = measure_quality()
     result["finished"] = True
     save(result)
@@ -176,6 +172,12 @@ def summary(result: dict) -> str:
             shares.append(
                 f"{orchestration['prefect_share_in_run']:.1%} of the flow run spent outside "
                 f"the core ({orchestration['flow_seconds']} s)"
+            )
+        if "server_cpu_seconds" in orchestration:
+            shares.append(
+                f"{orchestration['prefect_share_counting_server_cpu']:.1%} counting the "
+                f"server's CPU meanwhile ({orchestration['server_cpu_seconds']} s) as taken "
+                "from the stages"
             )
         if "core_seconds" in orchestration:
             shares.append(
