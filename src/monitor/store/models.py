@@ -170,7 +170,8 @@ class Measure(Base):
     __tablename__ = "measures"
     __table_args__ = (UniqueConstraint("article_id", "ordinal"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    # looked up by article through the unique constraint's index, whose first column it is
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     marker: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
@@ -260,7 +261,8 @@ class Change(Base):
     __tablename__ = "changes"
     __table_args__ = (UniqueConstraint("commitment_id", "measure_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    # looked up by commitment through the unique constraint's index, whose first column it is
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"))
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
     kind: Mapped[str] = mapped_column(String(8))
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
