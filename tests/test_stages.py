@@ -200,3 +200,41 @@ def test_rows_inserted_at_once_read_back_as_the_orm_stores_them(db):
         assert article.created_at is not None
     # None went in as the ORM writes it: as JSON null, in every row alike
     assert json_nulls == 3
+
+
+def test_statistics_are_refreshed_as_a_stages_tables_double(monkeypatch):
+    from monitor import stages
+
+    refreshed: list[tuple[str, ...]] = []
+    monkeypatch.setattr(
+        stages, "refresh_statistics", lambda session, tables: refreshed.append(tables)
+    )
+    for number in range(1, 10):
+        stages.keep_statistics(None, number, (f"t{number}",))  # type: ignore[arg-type]
+    assert refreshed == [("t1",), ("t2",), ("t4",), ("t8",)]
+
+
+def test_the_stages_leave_postgresql_statistics_of_what_they_look_up(db):
+    from sqlalchemy import text
+
+    from bench.pages import generate_pages
+    from monitor import pipeline
+
+    run_id = pipeline.begin_run(db, "test")
+    context = RunContext(run_id=run_id)
+    pipeline.store_captures(db, generate_pages(30), run_id)
+    for step in pipeline.STAGES:
+        step(db, context)
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite's planner needs none
+    with db.sessions() as session:
+        estimates = dict(
+            session.execute(
+                text(
+                    "select relname, reltuples from pg_class where relname in "
+                    "('copies', 'event_articles', 'events', 'measures', 'commitments')"
+                )
+            ).all()
+        )
+    # -1: never sampled, which the planner takes for an empty table
+    assert len(estimates) == 5 and all(rows >= 0 for rows in estimates.values())

@@ -249,3 +249,35 @@ def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_bl
         assert len(ids.free) == ID_BLOCK - 5
     else:  # nothing was stored: SQLite gives the ids after the largest stored again
         assert first == [1, 2, 3] and second == [1, 2]
+
+
+def test_a_first_ingest_finds_recurring_texts_without_reading_observations(db, monkeypatch):
+    from sqlalchemy import event as sa_event
+
+    from monitor.stages import measure
+
+    # one measure a batch: a recurring text's earlier versions are in batches already written
+    monkeypatch.setattr(measure, "TRACK_BATCH_SIZE", 1)
+    lookups: list[str] = []
+
+    def record(conn, cursor, sql, *args):
+        if "FROM observations" in sql and "observations.measure_id IN" in sql:
+            lookups.append(sql)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    run_pipeline(db, [*_seeds(), _later_with_new_figure()], "first")
+    sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert lookups == []  # the store had no observation: the run knew every one it made
+    first = _state(db)
+
+    with db.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    # the same ingest reading every text's first commitment from the store
+    monkeypatch.setattr(measure._RecentCommitments, "begin", lambda self, session: None)
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    run_pipeline(db, [*_seeds(), _later_with_new_figure()], "read")
+    sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert lookups  # it did read them
+    assert _state(db) == first
+    assert any(kind == "CHANGED" for kind, *_ in first["changes"])

@@ -29,6 +29,7 @@ from monitor.stages import (
     StageResult,
     bulk_update,
     insert_rows,
+    keep_statistics,
     mark_done,
     pending_batches,
     stage,
@@ -248,8 +249,9 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     touched: set[int] = set()
     index, loaded = ev.EventIndex(), set[str]()
     new_ids = NewIds(Event)
-    for ids in pending_batches(db, pending):
+    for number, ids in enumerate(pending_batches(db, pending), 1):
         with db.transaction() as session:
+            keep_statistics(session, number, _EVENT_TABLES)
             if session.get_bind().dialect.name == "sqlite":
                 # flagged first: the transaction then holds SQLite's write lock (NewIds); on
                 # PostgreSQL each article's flag goes with its features, in one new version
@@ -295,6 +297,13 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     return result
 
 
+# What the events stage looks up among the rows it and the copies stage fill: copies of its
+# articles, their events, the events of their days, and the members of the events joined.
+_EVENT_TABLES = (
+    "copies (article_id, canonical_id)",
+    "event_articles (article_id, event_id)",
+    "events (id, month_day)",
+)
 # The features of a batch's articles, and their flag, in one executemany.
 _SET_FEATURES = bulk_update(Article, "features", "event_done")
 
