@@ -47,6 +47,24 @@ def test_json_columns_read_what_the_json_module_writes():
     assert _json_loads("[Infinity]") == [math.inf]
 
 
+def test_json_columns_are_written_as_utf_8_and_read_back_the_same(db):
+    from sqlalchemy import select, text
+
+    from monitor.store.db import _json_dumps
+    from monitor.store.models import Run
+
+    counts = {"近600个项目": 1, "ratio": 0.5, "none": None, "nested": [{"亿元": 170.0}], 3: "key"}
+    with db.transaction() as session:
+        session.add(Run(trigger="test", counts=counts))
+    with db.sessions() as session:
+        stored = session.scalar(text("SELECT CAST(counts AS TEXT) FROM runs"))
+        read = session.scalar(select(Run.counts))
+    assert "近600个项目" in stored and "\\u" not in stored  # not escaped
+    assert read == {**{k: v for k, v in counts.items() if k != 3}, "3": "key"}  # as json keys
+    assert _json_dumps(2**70) == str(2**70)  # beyond orjson, through the json module
+    assert _json_dumps(float("nan")) == "null"  # JSON has no NaN
+
+
 def test_measures_left_untracked_stay_pending_across_the_flags_migration(database_url):
     """0006 turns the measures' tracked flags into pending rows, and its downgrade back."""
     from sqlalchemy import text
