@@ -186,7 +186,10 @@ def test_rows_inserted_at_once_read_back_as_the_orm_stores_them(db):
         json_nulls = session.scalar(
             select(func.count()).where(text("features IS NOT NULL")).select_from(Article)
         )
+        # the stored datetimes are the ORM's to the character (SQLite keeps them as text)
+        stored_at = set(session.scalars(text("SELECT CAST(captured_at AS TEXT) FROM captures")))
     assert set(captures) == {"orm", "tab\tline\nquote'\\", "通知"}
+    assert len(stored_at) == 1
     for origin, capture in captures.items():
         assert capture.captured_at == at and capture.captured_at.tzinfo == UTC
         assert capture.status == "new"  # the column's default

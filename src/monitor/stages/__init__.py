@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, text, update
+from sqlalchemy import Select, Update, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
@@ -82,37 +82,23 @@ def stage(
     return run
 
 
-def bulk_insert(model: type[Base]) -> Insert:
-    """An INSERT of many rows of `model`'s table, sent as one executemany: for rows whose ids
-    are not needed back, given as dicts of the same columns.
-
-    Through the table, not the ORM: the ORM's bulk insert leaves a row's None values out and
-    batches only consecutive rows with the same columns (measures whose actor is known in every
-    other row went in a few rows a statement: 2,887 statements for 7,699 measures on
-    PostgreSQL), and it costs a fifth more a row even with every value sent (100k changes:
-    3.2 s against 2.6 s on SQLite). Column defaults apply the same; None is stored as NULL, and
-    as JSON null in a JSON column."""
-    return insert(model.__table__)  # type: ignore[arg-type]  # a mapped class: a Table
-
-
 def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows of `model`'s table whose ids are not needed back, given as dicts of the
-    same columns: on PostgreSQL through COPY, elsewhere as one executemany (bulk_insert).
+    same columns: on PostgreSQL through COPY, on SQLite as one executemany of the driver's.
 
     psycopg sends an executemany as one INSERT a row, pipelined, and the server plans and runs
     each: the 77,712 measures of 10k captures took 6.5 s of a 12.5 s stage under py-spy (2.4 s
-    by COPY, which streams the rows into the table in one statement). The values go through
-    the columns' own types, as they would in an INSERT (aware datetimes, JSON with None as
-    JSON null), and the columns' Python-side defaults fill what a row leaves out; the table's
-    own defaults (its id) the rest.
+    by COPY, which streams the rows into the table in one statement). On SQLite the
+    executemany through the table (bulk_insert) built each row's parameters anew, a fifth of
+    the tracking stage; the values are made here, as for COPY. Either way the values go
+    through the columns' own types, as they would in an INSERT (aware datetimes, JSON with None
+    as JSON null), and the columns' Python-side defaults fill what a row leaves out; the
+    table's own defaults (its id) the rest.
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
-        session.execute(bulk_insert(model), rows)
-        return
     session.flush()  # what the rows point at may still be pending in the session
+    dialect = session.get_bind().dialect
     table: Any = model.__table__
     given = list(rows[0])
     defaults = [
@@ -122,16 +108,29 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
     ]
     columns = [table.c[name] for name in given] + defaults
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    statement = "COPY {} ({}) FROM STDIN".format(
-        table.name, ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    )
+    # a column without a processor takes its values as they are
+    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        made = [row[name] for name in given] + [_default(column) for column in defaults]
+        for i, process in processed:
+            made[i] = process(made[i])
+        return made
+
+    quote = dialect.identifier_preparer
+    into = f"{quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)})"
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {into} VALUES ({marks})"
+        session.connection().exec_driver_sql(statement, [tuple(values(row)) for row in rows])
+        return
     connection: Any = session.connection().connection.driver_connection  # psycopg's own
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {into} FROM STDIN") as copy,
+    ):
         for row in rows:
-            values = [row[name] for name in given]
-            values += [_default(column) for column in defaults]
-            pairs = zip(processors, values, strict=True)
-            copy.write_row([value if p is None else p(value) for p, value in pairs])
+            copy.write_row(values(row))
 
 
 def _default(column: Any) -> Any:
