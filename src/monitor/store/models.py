@@ -204,7 +204,8 @@ class Commitment(Base):
 
     __tablename__ = "commitments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    masked_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # not indexed: versions are matched by their measures' hashes (migration 0009)
+    masked_sha256: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     actor: Mapped[str | None] = mapped_column(String(100), index=True)
     text: Mapped[str] = mapped_column(Text)
