@@ -54,8 +54,12 @@ _NOUN_STOP = re.compile(r"[的和与及、共同在中为是]")
 _PLAN = re.compile(
     r"“?(?P<label>十[一二三四五六七八九]五|[一二三四五六七八九]五)”?(?:规划|时期|期间)?"
 )
-_YEAR_END = re.compile(r"(?<![\d一二三四五六七八九十])(?:年底前|年内)")
-_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})年")
+# 年底前 and 2020年 not after a figure (五年内, 12020年): checked in code, not by a lookbehind, so
+# that the search looks only where 年 or a year's first digit is (a pattern that begins with an
+# assertion is tried at every character: three quarters of find_periods' time)
+_YEAR_END = re.compile(r"年底前|年内")
+_YEAR_END_NOT_AFTER = "一二三四五六七八九十"
+_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})年")
 _HEAD_CLAUSE = re.compile(r"^[^，,。；;：:]+")
 _VERBS = (
     "联合实施|共同实施|实施|支持|推动|推进|加快|深化|打造|建设|建立|构建|开展|加强|完善|探索|培育|"
@@ -134,19 +138,28 @@ def find_periods(text: str, reference_year: int | None = None) -> list[Period]:
         reference_year: the year of publication, which 年底前 (by the end of the year) means.
     """
     periods: list[Period] = []
-    for match in _PLAN.finditer(text):
+    for match in _PLAN.finditer(text) if "五" in text else ():
         number = _plan_number(match.group("label"))
         start = 1966 + 5 * (number - 3)
         periods.append(Period(match.group("label"), "plan", start, start + 4))
     for match in _YEAR.finditer(text):
+        if _after_digit(text, match.start()):
+            continue
         year = int(match.group("year"))
         context = text[max(0, match.start() - 1) : match.end() + 3]
         kind = "deadline" if re.search(r"^到|^至|年(?:底|末|前)", context) else "year"
         periods.append(Period(match.group(), kind, year, year))
     if reference_year is not None:
         for match in _YEAR_END.finditer(text):
+            if _after_digit(text, match.start(), _YEAR_END_NOT_AFTER):
+                continue
             periods.append(Period(match.group(), "deadline", reference_year, reference_year))
     return periods
+
+
+def _after_digit(text: str, position: int, numerals: str = "") -> bool:
+    """Whether a digit (what \\d matches), or one of `numerals`, stands just before `position`."""
+    return position > 0 and (text[position - 1].isdecimal() or text[position - 1] in numerals)
 
 
 def find_clause(text: str, speaker_org: str | None) -> Clause:
