@@ -76,3 +76,27 @@ def test_list_families(body, markers):
 
 def test_a_lone_marker_is_not_a_list():
     assert find_items("他是全国第一个提出这一方案的人。统一是前提，第一，要落实。") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "markers"),
+    [
+        # after a paragraph's start or a sentence's end, spaces or tabs between
+        ("\t 一是加强A；  二是推进B。", ["一是", "二是"]),
+        ("第一，加强A。\n  第二，推进B。", ["第一，", "第二，"]),
+        ("见下：(1)加强A；(2)推进B。", ["(1)", "(2)"]),
+        # inside a word or a number: no marker
+        ("统一是前提；二是推进B。", []),
+        ("会上第一，加强A。第二，推进B。", []),
+        ("材料x(1)y；(2)z。", []),
+    ],
+)
+def test_a_marker_stands_at_a_paragraphs_or_sentences_start(body, markers):
+    assert [item.marker for item in find_items(body)] == markers
+
+
+def test_a_year_or_year_end_after_a_figure_is_no_period():
+    assert find_periods("编号12020年度", reference_year=2021) == []
+    assert find_periods("编号２2020年", reference_year=2021) == []  # a full-width digit
+    assert [p.raw for p in find_periods("五年内建成，年内开工", reference_year=2021)] == ["年内"]
+    assert [p.raw for p in find_periods("十四五时期，五年规划")] == ["十四五"]
