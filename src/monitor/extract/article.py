@@ -12,11 +12,11 @@ from monitor.extract.decode import DecodeFailure, decode_bytes
 from monitor.extract.outlets import most_named_site, outlet_for_url
 from monitor.extract.text import (
     Body,
-    char_pairs,
     find_body,
     is_boilerplate,
     pair_share,
     split_lines,
+    squeeze,
 )
 
 # Title candidates are looked for this many lines above the body.
@@ -177,7 +177,7 @@ def _same_outlet(a: str, b: str) -> bool:
 
 
 def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
-    pairs = char_pairs("".join(body.paragraphs[:2]))
+    opening = squeeze("".join(body.paragraphs[:2]))
     best, best_score = "", 0.0
     for line in lines[max(0, body.start_line - _TITLE_WINDOW) : body.start_line]:
         candidate = meta.clean_title(line)
@@ -186,7 +186,7 @@ def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
             continue
         if "来源" in candidate:
             continue
-        score = pair_share(candidate, pairs)
+        score = pair_share(candidate, opening)
         if score > best_score:
             best, best_score = candidate, score
     if best_score >= MIN_TITLE_OVERLAP:

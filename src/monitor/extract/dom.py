@@ -71,7 +71,6 @@ _CONTAINER_TAGS = frozenset(
     ["div", "td", "section", "article", "main", "center", "body", "blockquote"]
 )
 _COMMA = re.compile(r"[，,、；;。！？]")
-_SPACE = re.compile(r"\s+")
 # A block shorter than this many characters adds nothing to its container's score.
 _MIN_BLOCK_CHARS = 20
 _POSITIVE = re.compile(r"article|content|body|text|main|detail|post|story|entry|zw|news_?txt", re.I)
@@ -173,14 +172,14 @@ def find_container(tree: _Element | None) -> Container | None:
     leaders = sorted(scores, key=scores.__getitem__, reverse=True)[:_CANDIDATES]
     best = max(leaders, key=lambda node: scores[node] * (1.0 - _link_density(node)))
     links = frozenset(text for anchor in tree.iter("a") if (text := squeeze(anchor.text_content())))
-    paragraphs = tuple(text for block in _blocks(best) if (text := _SPACE.sub(" ", block).strip()))
+    paragraphs = tuple(text for block in _blocks(best) if (text := " ".join(block.split())))
     return Container(paragraphs, squeeze(best.text_content()), links, _headings(tree))
 
 
 def _headings(tree: _Element) -> tuple[str, ...]:
     found: list[str] = []
     for node in tree.xpath(_HEADINGS):
-        text = _SPACE.sub(" ", node.text_content()).strip()
+        text = " ".join(node.text_content().split())
         if _MIN_HEADING <= len(text) <= _MAX_HEADING and text not in found:
             found.append(text)
     return tuple(found)

@@ -33,10 +33,10 @@ from monitor.extract.article import (
 from monitor.extract.dom import Container, find_container, parse_page, visible_text
 from monitor.extract.outlets import outlet_for_url
 from monitor.extract.text import (
-    char_pairs,
     ends_article,
     is_boilerplate,
     pair_share,
+    shared_pairs,
     squeeze,
 )
 
@@ -196,7 +196,7 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
             rest = title[len(heading) :] if title.startswith(heading) else ""
             if rest and rest[0] in _SEPARATORS:
                 return heading
-    opening = char_pairs("".join(paragraphs)[:_TITLE_CONTEXT])
+    opening = squeeze("".join(paragraphs)[:_TITLE_CONTEXT])
     if pair_share(title, opening) >= _GENERIC_TITLE_OVERLAP:
         return title
     stories = [
@@ -205,7 +205,7 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
         if pair_share(heading, opening) >= MIN_TITLE_OVERLAP
         and not heading.lstrip("（(").startswith("原标题")
     ]
-    return max(stories, key=lambda h: len(char_pairs(h) & opening), default=title)
+    return max(stories, key=lambda h: shared_pairs(h, opening), default=title)
 
 
 def _after(page_text: str, last_paragraph: str) -> str:

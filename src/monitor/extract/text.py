@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s+")
 # A prose line: at least this many CJK characters and sentence punctuation.
 _MIN_PROSE_CJK = 8
 _SENTENCE_END = re.compile(r"[。！？!?；;：:”」』)）]\s*$")
@@ -92,8 +91,10 @@ def find_body(lines: list[str]) -> Body | None:
 
 
 def squeeze(text: str) -> str:
-    """Text without any whitespace, for comparing what two extractors saw."""
-    return _SPACE.sub("", text)
+    """Text without any whitespace, for comparing what two extractors saw (str.split's
+    whitespace is the regular expressions' \\s; splitting took a quarter of the time of
+    substituting, and extraction squeezes every paragraph and link of a page)."""
+    return "".join(text.split())
 
 
 def char_pairs(text: str) -> set[str]:
@@ -102,10 +103,17 @@ def char_pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def pair_share(candidate: str, pairs: set[str]) -> float:
-    """The share of a candidate title's character pairs found among `pairs` (the story's)."""
-    own = char_pairs(candidate)
-    return len(own & pairs) / len(own) if own else 0.0
+def shared_pairs(candidate: str, story: str) -> int:
+    """How many of a candidate title's character pairs stand in `story` (squeezed): a pair is
+    one of the story's pairs when it stands in it, so the story's own pairs are not made (a
+    1,500-character opening's took a twentieth of the time of extracting a page)."""
+    return sum(pair in story for pair in char_pairs(candidate))
+
+
+def pair_share(candidate: str, story: str) -> float:
+    """The share of a candidate title's character pairs found in `story` (squeezed)."""
+    own = len(char_pairs(candidate))
+    return shared_pairs(candidate, story) / own if own else 0.0
 
 
 def is_boilerplate(line: str) -> bool:
