@@ -77,6 +77,20 @@ def machine() -> dict[str, object]:
     }
 
 
+def yardstick(additions: int = 10_000_000, runs: int = 5) -> float:
+    """Seconds of a fixed pure-Python loop, the best of `runs` (the first runs of a process are
+    slower): the machine's speed for this interpreter, timed at a run's start and end, so that
+    runs on different machines, or on a machine that slowed within the run, can be compared."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        total = 0
+        for i in range(additions):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 def run(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict:
     """Every measurement of `make bench` (or its quick mode); `save` keeps what is measured so
     far after each part, so that an interrupted run keeps it."""
@@ -97,7 +111,8 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     from bench.quality import measure_quality
 
     tiers = _QUICK_TIERS if quick else _FULL_TIERS
-    result: dict = {"quick": quick, "tiers": [], "finished": False}
+    result: dict = {"quick": quick, "tiers": [], "finished": False, "yardstick_seconds": []}
+    result["yardstick_seconds"].append(yardstick())
     for count in tiers:
         for kind in databases:
             print(f"... {count} captures on {kind}", file=sys.stderr, flush=True)
@@ -112,6 +127,7 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     print(f"... Prefect's share at {overhead_at} captures", file=sys.stderr, flush=True)
     result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
     result["quality"] = measure_quality()
+    result["yardstick_seconds"].append(yardstick())
     result["finished"] = True
     save(result)
     return result
@@ -158,6 +174,12 @@ def summary(result: dict) -> str:
     lines = [f"end to end against trafilatura alone (goal ≥ 0.7x): {ratios}"]
     if not result.get("finished", True):
         lines.append("the run was interrupted: the parts below that are missing were not reached")
+    if result.get("yardstick_seconds"):
+        timings = " and ".join(f"{seconds} s" for seconds in result["yardstick_seconds"])
+        lines.append(
+            f"the machine: 10 million additions in a Python loop took {timings} "
+            "(the best of five, at the run's start and end)"
+        )
     if "dedup" in result:
         rates = result["dedup"]["signatures"]
         lines.append(

@@ -1,6 +1,6 @@
 """The benchmarks still run (on tiny inputs); their figures are read from `make bench`."""
 
-from bench.__main__ import summary, table
+from bench.__main__ import summary, table, yardstick
 from bench.dedup import corpus, lsh_rates, signature_rates
 from bench.fetching import fetch_rate
 from bench.pages import PAGES_CACHE, cached_pages, generate_pages
@@ -97,8 +97,10 @@ def test_table_and_summary_render():
             "prefect_share_counting_server_cpu": 0.07,
         },
         "quality": {},
+        "yardstick_seconds": [2.5, 2.75],
     }
     assert "extraction" in table(result)
+    assert "10 million additions in a Python loop took 2.5 s and 2.75 s" in summary(result)
     assert "trafilatura alone" in summary(result)
     assert "4.0% of the flow run spent outside the core" in summary(result)
     assert "10.0% against a separate core run" in summary(result)
@@ -107,6 +109,10 @@ def test_table_and_summary_render():
         del result["orchestration"][key]
     assert "against a separate core run" not in summary(result)
     assert "4.0% of the flow run spent outside the core" in summary(result)
+
+
+def test_the_yardstick_times_its_loop():
+    assert 0 <= yardstick(1000, runs=2) < 1
 
 
 def test_the_core_clock_counts_overlapping_calls_once():
