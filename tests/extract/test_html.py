@@ -8,7 +8,7 @@ from trafilatura.utils import load_html
 
 from monitor.extract.article import CaptureInput, Rejection, extract_article
 from monitor.extract.dom import find_container, parse_page
-from monitor.extract.html import _page_metadata, story_paragraphs
+from monitor.extract.html import _options, _page_metadata, story_paragraphs
 
 _STORY = (
     "科技部将加快推进国家实验室建设，完善新型举国体制，今年安排重点项目近600个，"
@@ -85,3 +85,17 @@ def test_page_metadata_is_trafilaturas_own_for_the_fields_used():
             full.date,
             full.sitename,
         )
+
+
+def test_a_pages_options_are_trafilaturas_own_for_its_address_and_leave_no_trace():
+    def made(url: str | None) -> Extractor:
+        return Extractor(
+            output_format="python", fast=True, comments=False, tables=True, dedup=False, url=url
+        )
+
+    def differ(ours: Extractor, theirs: Extractor) -> list[str]:
+        return [s for s in Extractor.__slots__ if getattr(ours, s) != getattr(theirs, s)]
+
+    extract_article(CaptureInput(_page(f"<p>{_STORY}</p>"), "text/html", "https://a.example/1"))
+    for url in ("https://news.gmw.cn/2021-01/20/x.htm", None, "https://a.example/1"):
+        assert differ(_options(url), made(url)) == []

@@ -6,7 +6,7 @@ import copy
 import functools
 import re
 from contextlib import suppress
-from datetime import datetime
+from datetime import date
 
 import trafilatura
 from lxml.etree import ParserError
@@ -133,7 +133,7 @@ def _options(url: str | None) -> Extractor:
     pages come out the same). Copied from one made once a day (it reads its settings from a
     ConfigParser, 3% of the time of extracting a page; the latest date it accepts is today's),
     as trafilatura copies them itself; only the page's address is its own."""
-    options = copy.copy(_day_options(datetime.now().astimezone().strftime("%Y-%m-%d")))
+    options = copy.copy(_day_options(date.today().isoformat()))
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as it does
     return options
