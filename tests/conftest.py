@@ -19,6 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GLOBAL_SEED = SEEDS / "000_42e4a6355bcb619a.txt"  # 光明网
 PEOPLE_SEED = SEEDS / "001_72ddc1701e8a334b.txt"  # 人民网
+# Real documents of the workspace (absent from a clone elsewhere: their tests skip)
+SHARED = ROOT.parent / "shared"
+GWR = SHARED / "corpora" / "gwr"  # Government Work Reports 2016–2022
+
+
+def gwr_report(year: int) -> Path:
+    """The Government Work Report of a year."""
+    return GWR / f"gwr_{year}.txt"
+
+
 POSTGRES_URL = os.environ.get(
     "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -96,15 +96,17 @@ def event_features(
     body: str,
     when: tuple[int | None, int, int] | None,
     topics: Sequence[str] | None = None,
+    speaker: Speaker | None = None,
 ) -> EventFeatures:
     """Features of the event an article reports.
 
     Args:
         when: (year or None, month, day) of publication, if known.
         topics: the article's topic words (words.topic_words), if extraction found them.
+        speaker: the speaker of a speech or report, named on a line of its own above the body.
     """
     lead = body[:_LEAD_CHARS]
-    speakers: dict[str, Speaker] = {}
+    speakers: dict[str, Speaker] = {speaker.name: speaker} if speaker else {}
     for prefix, title, name in _speaker_mentions(body):
         if name not in speakers:
             speakers[name] = Speaker(name, title, orgs.trim_org(prefix))

@@ -44,6 +44,8 @@ class ArticleDraft:
     # topic words of the headline and opening (words.topic_words), for grouping into events;
     # found here because extraction runs in parallel worker processes
     topics: tuple[str, ...] = ()
+    # (name, title, organisation) of the speaker line of a speech or report (国务院总理 李克强)
+    speaker: tuple[str, str, str | None] | None = None
 
     @property
     def published_at(self) -> datetime | None:
@@ -151,6 +153,7 @@ def assemble(parts: ArticleParts, capture: CaptureInput) -> ArticleDraft:
         extractor=parts.extractor,
         url=capture.origin if re.match(r"https?://", capture.origin) else None,
         topics=words.topic_words(parts.title, parts.body),
+        speaker=meta.find_speaker_line(parts.header),
     )
 
 
@@ -191,7 +194,30 @@ def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
             best, best_score = candidate, score
     if best_score >= MIN_TITLE_OVERLAP:
         return best, False
+    document_title = _document_title(
+        lines[max(0, body.start_line - _TITLE_WINDOW) : body.start_line]
+    )
+    if document_title:
+        return document_title, False
     return derive_title(body.paragraphs[0]), True
+
+
+def _document_title(header: list[str]) -> str | None:
+    """The title of a document dump (a report, a speech): the line above its dateline, when
+    the header holds a line that is only a date (`2023年政府工作报告` / `2023年3月5日`)."""
+    for index, line in enumerate(header):
+        if not meta.is_date_line(line):
+            continue
+        above = [other for other in header[:index] if other]
+        if not above:
+            return None
+        candidate = meta.clean_title(above[-1])
+        cjk = len(_CJK.findall(candidate))
+        closed = candidate.endswith(("。", "！", "？"))
+        if cjk >= 4 and len(candidate) <= 80 and not closed and not is_boilerplate(candidate):
+            return candidate
+        return None
+    return None
 
 
 def derive_title(lead: str) -> str:

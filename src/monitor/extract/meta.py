@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from monitor import orgs
 from monitor.extract.outlets import OUTLET_PATTERN
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -32,6 +33,14 @@ _SOURCE_LINE = re.compile(
     r"来源\s*[:：]\s*(?P<source>[\u4e00-\u9fa5A-Za-z]{2,20}?)(?=\s|\d|[|｜]|$)"
 )
 _MIN_HEADLINE = 8
+# A speaker line standing alone above a speech or report: 国务院总理 李克强, 科技部部长 王志刚.
+_SPEAKER_LINE = re.compile(
+    rf"^(?P<org>[\u4e00-\u9fa5]{{2,12}}?)(?P<title>{orgs.OFFICIAL_TITLES})\s*"
+    r"(?P<name>[\u4e00-\u9fa5·]{2,4})$",
+    re.M,
+)
+# A line that is only a date: the dateline of a document (2017年3月5日).
+_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _SITE_SUFFIX = re.compile(
     r"^(?P<head>.+?\S)\s*(?:[_|｜]|\s[-—]\s|-(?=[A-Za-z\u4e00-\u9fa5]))\s*"
     r"(?P<site>[^-_|｜—，。！？：:“”、,!?]{2,20})$"
@@ -134,6 +143,19 @@ def year_for(month: int, day: int, reference: date) -> int:
         if gap < best_gap:
             best = year
     return best
+
+
+def find_speaker_line(header: str) -> tuple[str, str, str | None] | None:
+    """(name, title, organisation) of a speaker line above a speech or report, if any."""
+    match = _SPEAKER_LINE.search(header)
+    if match is None:
+        return None
+    return match.group("name"), match.group("title"), orgs.trim_org(match.group("org"))
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line holds a full date and nothing else (a document's dateline)."""
+    return bool(_DATE_LINE.match(line))
 
 
 def find_reporter(lead: str) -> str | None:

@@ -18,6 +18,18 @@ _SENTENCE_MARK = re.compile(r"[。！？!?]")
 _MIN_PROSE_WITH_MARK = 20
 # A heading inside an article ("一、总体要求") may stand between two prose lines.
 _MAX_HEADING_CHARS = 30
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# What ends a line that ends its sentence, what may open a line that continues one, and what
+# leaves a sentence open at a line's end (an opening quote or bracket).
+_CLOSING = "。！？!?；;：:…”」』）)】》>"
+_CONTINUATION_START = "，,、。；;：:”’」』）)】》%％"
+_OPENING = "“‘「『（(【《—"
+# A sentence's piece on a line of its own: a linked word or a figure (习近平, 十三五, 2.5); a
+# line of that length that closes no sentence and follows prose.
+_MAX_FRAGMENT_CHARS = 12
+_LIST_START = re.compile(
+    r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]|第[一二三四五六七八九十]+|•"
+)
 _TIMESTAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
 # Lines that end the article, and lines that are never part of it: editor lines, list and
 # comment headings standing alone (a paragraph that merely starts with "关闭" or "网友评论"
@@ -58,8 +70,66 @@ class Body:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with page indentation (spaces, ideographic spaces, NBSP, tabs) stripped."""
-    return [line.strip(" \t\u3000\xa0\r") for line in text.split("\n")]
+    """Lines with page indentation stripped (any Unicode space, and zero-width characters), and
+    sentences broken over lines joined again.
+
+    Dumps of wiki and portal pages break a sentence where a linked word, a subscript or an inline
+    element sat (`…正式明确` / `习近平` / `总书记的核心地位…`, `细颗粒物（PM` / `2.5` / `）浓度…`),
+    and leave a line of zero-width spaces where an element had no text. A line that only holds
+    such characters is no paragraph break; a short open fragment after a line of prose, and the
+    lines that follow while the sentence stays open, are that prose line's continuation.
+    """
+    lines: list[str] = []
+    joining = False  # the last line ends a sentence broken over lines, still open
+    glue = False  # a line of zero-width characters stood since the last line
+    blank = True  # a blank line stood since the last line
+    for raw in text.split("\n"):
+        line = raw.strip().strip(_ZERO_WIDTH).strip()
+        if not line:
+            if raw.strip() and lines and _is_open(lines[-1]):
+                glue = True  # only zero-width characters: inline, not a paragraph break
+            else:
+                blank, joining, glue = True, False, False
+                lines.append("")
+            continue
+        previous = lines[-1] if lines and not blank else ""
+        if previous and (glue or _continues(previous, line, joining)):
+            lines[-1] = previous + line
+            joining = _is_open(lines[-1])
+        else:
+            lines.append(line)
+            joining = False
+        blank, glue = False, False
+    return lines
+
+
+def _is_open(line: str) -> bool:
+    """Whether a line stops inside a sentence: no closing punctuation at its end."""
+    return bool(line) and line[-1] not in _CLOSING
+
+
+def _continues(previous: str, line: str, joining: bool) -> bool:
+    """Whether `line` continues the sentence `previous` left open, the two lines adjacent."""
+    if line[0] in _CONTINUATION_START:
+        return True
+    if not _is_open(previous):
+        return _is_fragment(line) and bool(_SENTENCE_MARK.search(previous))
+    if joining or previous[-1] in _OPENING:
+        return True
+    if previous[-1].isascii() and previous[-1].isalpha() and line[0].isascii():
+        return True  # a word and its subscript (PM / 2.5)
+    return _is_fragment(line) and bool(_SENTENCE_MARK.search(previous))
+
+
+def _is_fragment(line: str) -> bool:
+    """A piece of a sentence standing alone: short, open, no date, time or list marker."""
+    return (
+        len(line) <= _MAX_FRAGMENT_CHARS
+        and _is_open(line)
+        and not _TIMESTAMP.search(line)
+        and not _LIST_START.match(line)
+        and not is_boilerplate(line)
+    )
 
 
 def find_body(lines: list[str]) -> Body | None:

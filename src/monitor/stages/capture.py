@@ -250,7 +250,8 @@ def article_values(draft: ArticleDraft) -> dict:
         "editor": draft.editor,
         "extractor": draft.extractor,
         # the events stage completes the features; the topic words come from the workers
-        "features": {"topics": list(draft.topics)},
+        "features": {"topics": list(draft.topics)}
+        | ({"speaker": list(draft.speaker)} if draft.speaker else {}),
     }
 
 

@@ -376,8 +376,15 @@ class _EventBatch:
         return event_id, score
 
     def _find(self, article: Row[Any]) -> tuple[int, float]:
-        topics = (article.features or {}).get("topics")  # found at extraction
-        features = ev.event_features(article.title, article.body, _when(article), topics)
+        found = article.features or {}  # found at extraction: topic words, a speaker line
+        speaker = found.get("speaker")
+        features = ev.event_features(
+            article.title,
+            article.body,
+            _when(article),
+            found.get("topics"),
+            ev.Speaker(*speaker) if speaker else None,
+        )
         self.article_features.append(
             {"row_id": article.id, "features": features.to_json(), "event_done": True}
         )
