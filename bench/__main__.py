@@ -229,6 +229,13 @@ def summary(result: dict) -> str:
                 f"{rates['present_checked']}, boilerplate dropped {rates['absent_passed']}/"
                 f"{rates['absent_checked']}"
             )
+        elif name.startswith("commitments_"):
+            lines.append(
+                f"{name}: CHANGED precision {rates['changed_precision']:.3f} recall "
+                f"{rates['changed_recall']:.3f}, NEW precision {rates['new_precision']:.3f} "
+                f"recall {rates['new_recall']:.3f}, reaffirmed flagged "
+                f"{rates['reaffirmed_flagged']:.3f} ({rates['labelled']} targets)"
+            )
         else:
             lines.append(f"{name}: precision {rates['precision']:.3f} recall {rates['recall']:.3f}")
     return "\n".join(lines)

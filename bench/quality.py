@@ -21,7 +21,28 @@ def measure_quality() -> dict[str, dict[str, Any]]:
         result[f"copies_{kind}"] = _rates(score)
     result["event_pairs"] = _rates(evaluate_events())
     result.update(page_quality())
+    result.update(commitment_quality())
     return result
+
+
+def commitment_quality() -> dict[str, dict[str, Any]]:
+    """NEW / CHANGED / reaffirmed on the Government Work Reports, ingested through the command
+    line in date order: all six, and the three pairs the rules were not developed on; empty
+    when the reports are not there."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.track.gwr import DEVELOPMENT, YEARS, available, ingest_reports, score_run
+
+    if not available():
+        return {}
+    with tempfile.TemporaryDirectory() as home:
+        measures, changes = ingest_reports(Path(home), YEARS)
+    unseen = [year for year in YEARS if year not in DEVELOPMENT]
+    return {
+        "commitments_gwr_all": score_run(measures, changes).as_dict(),
+        "commitments_gwr_unseen": score_run(measures, changes, unseen).as_dict(),
+    }
 
 
 def page_quality() -> dict[str, dict[str, int]]:

@@ -151,7 +151,14 @@ def test_a_changed_figure_flags_that_commitment_changed(db, seed_captures):
     with db.sessions() as session:
         (change,) = [c for c in list_changes(session) if c["kind"] == "CHANGED"]
     assert change["before"] == {
-        "quantities[1]": {"raw": "170多亿元", "value": 1.7e10, "unit": "元", "qualifier": "over"}
+        "quantities[1]": {
+            "raw": "170多亿元",
+            "value": 1.7e10,
+            "unit": "元",
+            "qualifier": "over",
+            "upper": None,
+            "role": None,
+        }
     }
     assert change["after"]["quantities[1]"]["raw"] == "190多亿元"
     assert change["after"]["quantities[1]"]["value"] == 1.9e10

@@ -15,7 +15,14 @@ from monitor.track import (
 )
 
 TEXT = "第一,支持北京打造战略科技力量。科技部支持北京近600个项目,财政资金达170多亿元。"
-QUANTITY = {"raw": "170多亿元", "value": 1.7e10, "unit": "元", "qualifier": "over"}
+QUANTITY = {
+    "raw": "170多亿元",
+    "value": 1.7e10,
+    "unit": "元",
+    "qualifier": "over",
+    "upper": None,
+    "role": None,
+}
 
 
 def _fields(text=TEXT, quantities=(QUANTITY,), periods=()):

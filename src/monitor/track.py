@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 import numpy as np
+from sqlalchemy import or_
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
@@ -24,7 +25,8 @@ SAME_COMMITMENT = 0.6
 _LEAST_SHARED = SAME_COMMITMENT / (1 + SAME_COMMITMENT)
 # Masked texts less similar than this have materially different wording.
 SAME_WORDING = 0.95
-_COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier")
+_COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier", "upper", "role")
+_MEANING_KEYS = ("value", "unit", "qualifier", "upper", "role", "kind", "start", "end")
 _COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
 K = TypeVar("K")
 
@@ -36,6 +38,24 @@ class Outcome:
     kind: str
     before: dict[str, Any] | None
     after: dict[str, Any]
+
+
+def identity(kind: str, actor: str | None, subject: str | None) -> str | None:
+    """What a version of a commitment measures or is about, when it says: a target by its
+    actor and indicator, an undertaking by its actor and the policy it names."""
+    if subject is None or kind not in ("target", "commitment"):
+        return None
+    return f"{kind}|{actor or ''}|{subject}"
+
+
+def is_target(identity: str | None) -> bool:
+    """Whether an identity is a quantified target's."""
+    return identity is not None and identity.startswith("target|")
+
+
+def NOT_TARGET(column: Any) -> Any:
+    """The SQL condition that a commitment's identity is no target's."""
+    return or_(column.is_(None), ~column.startswith("target|"))
 
 
 def commitment_fields(text: str, actor: str | None, quantities: list, periods: list) -> dict:
@@ -169,24 +189,44 @@ def _grown(array: np.ndarray, rows: int, fill: int) -> np.ndarray:
     return grown
 
 
-def compare(previous: dict[str, Any], current: dict[str, Any]) -> Outcome:
-    """Compare a commitment's fields with a new version's: changed fields before and after."""
+def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = False) -> Outcome:
+    """Compare a commitment's fields with a new version's: changed fields before and after.
+
+    A target is its figure: its value, unit, qualifier, range and role, and its deadline; the
+    words around the figure and the year it is set for (今年) may change, it is the same target.
+    """
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for key in ("quantities", "periods"):
         old, new = previous.get(key, []), current.get(key, [])
+        if target and key == "periods":
+            old, new = _deadlines(old), _deadlines(new)
         for index in range(max(len(old), len(new))):
             a = old[index] if index < len(old) else None
             b = new[index] if index < len(new) else None
-            if a != b:
+            if _meaning(a) != _meaning(b) if target else a != b:
                 before[f"{key}[{index}]"], after[f"{key}[{index}]"] = a, b
     if previous.get("actor") != current.get("actor") and current.get("actor"):
         before["actor"], after["actor"] = previous.get("actor"), current.get("actor")
-    if similarity(previous.get("text", ""), current.get("text", "")) < SAME_WORDING:
+    wording = similarity(previous.get("text", ""), current.get("text", ""))
+    if not target and wording < SAME_WORDING:
         before["text"], after["text"] = previous.get("text"), current.get("text")
     if not after:
         return Outcome("reaffirmed", None, current)
     return Outcome("CHANGED", before, after)
+
+
+def _deadlines(periods: list[dict]) -> list[dict]:
+    return [p for p in periods if p.get("kind") in ("deadline", "plan")]
+
+
+def _meaning(value: dict | None) -> tuple | None:
+    """What a figure or period says, whatever its wording (6.5%左右 and 6.5％左右)."""
+    if value is None:
+        return None
+    return tuple(value.get(k) for k in _MEANING_KEYS if k != "raw" and k in value) or tuple(
+        sorted(value.items())
+    )
 
 
 # A commitment's text is compared with every new measure of its actor: its pairs are kept.

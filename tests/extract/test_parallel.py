@@ -134,7 +134,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
 def test_work_sent_to_the_workers_comes_back_in_order_as_it_is_taken():
     from monitor.measures import measures_of_many
 
-    pieces = [[(n, f"一是到{2020 + n}年建成{n + 5}个项目。", None, 2021)] for n in range(12)]
+    pieces = [[(n, f"一是到{2020 + n}年建成{n + 5}个项目。", "科技部", 2021)] for n in range(12)]
     read = []
 
     def source():  # pieces are read as they are sent, a few ahead of what is taken

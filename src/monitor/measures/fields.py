@@ -20,6 +20,7 @@ _QUALIFIERS = {
     "逾": "over",
     "超": "over",
     "多达": "over",
+    "不超过": "at_most",
     "不少于": "at_least",
     "不低于": "at_least",
     "至少": "at_least",
@@ -33,20 +34,28 @@ _MULTIPLIERS = {
     "亿": 1e8,
     "万亿": 1e12,
 }
-_CLASSIFIERS = "个|项|家|所|座|条|批|名|位|支|台|辆|件|篇|户|种|类|次"
-_MEASURE_UNITS = "美元|元|人|倍|%|％|吨|公里|平方公里|千瓦时|千瓦|亩|公顷|年|天"
+_CLASSIFIERS = "个|项|家|所|座|条|批|名|位|支|台|辆|件|篇|户|种|类|次|套|间"
+# percentage points before 个 (a classifier), 平方公里 before 公里, 千瓦时 before 千瓦
+_MEASURE_UNITS = (
+    "个百分点|百分点|美元|元|人次|人|倍|%|％|吨|平方公里|公里|千米|平方米|立方米|千瓦时|千瓦|"
+    "公斤|千克|斤|亩|公顷|标准箱|年|天"
+)
+_UNIT_NAMES = {"个百分点": "百分点", "％": "%", "千克": "公斤", "千米": "公里"}
 _POST_QUALIFIERS = {"以上": "at_least", "左右": "about", "以内": "at_most", "以下": "at_most"}
 _QUANTITY = re.compile(
     # 至少/不少于/超过 may stand a verb away from the number (至少建成1家); 近 and 约 may not
     # (最近新建10个 is not "nearly 10").
     r"(?:(?P<far>至少|不少于|不低于|超过)(?=[\u4e00-\u9fa5]{1,2}?[\d零〇一二两三四五六七八九十])"
     r"(?P<verb>[\u4e00-\u9fa5]{1,2}?)(?=[\d零〇一二两三四五六七八九十]))?"
-    r"(?P<pre>将近|接近|大约|不少于|不低于|至少|超过|多达|近|约|逾|超)?"
+    r"(?P<pre>将近|接近|大约|不少于|不低于|不超过|至少|超过|多达|近|约|逾|超)?"
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
     r"(?P<post>多|余)?"
     rf"(?P<mult>万亿|千万|百万|十万|亿|万|千)?"
-    rf"(?P<unit>{_MEASURE_UNITS}|{_CLASSIFIERS})"
+    # a count in 万 or 亿 may stand without a unit (农村贫困人口减少1000万以上)
+    rf"(?:(?P<unit>{_MEASURE_UNITS}|{_CLASSIFIERS})|(?<=[万亿])(?=以上|以下|左右|以内|[，,；;。、）)]))"
 )
+# The upper end of a range (6.5%－7%, 6%-6.5%): the same unit again, or none
+_RANGE_END = re.compile(r"\s*[－\-—~～至到]\s*(?P<num>\d+(?:\.\d+)?)(?P<unit>%|％)?")
 _POST_QUALIFIER = re.compile("|".join(_POST_QUALIFIERS))
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fa5]{1,8}")
 _NOUN_STOP = re.compile(r"[的和与及、共同在中为是]")
@@ -66,6 +75,7 @@ _VERBS = (
     "布局|设立|发展|提升|促进|落实|参与|牵头|组织|启动|出台|制定|发布|投入|引进|优化|扩大|保障"
 )
 _VERB = re.compile(_VERBS)
+VERB_PATTERN = _VERBS
 _MEANS_VERB = re.compile(rf"^以(?P<means>.+?)(?P<verb>{_VERBS})(?P<object>.+)$")
 _ACTOR_FOLLOW = re.compile(
     r"^(?:会同|将|要|已|正在|全力|积极|联合|牵头|继续|也|还|就|提出|表示|支持|推动)"
@@ -74,12 +84,14 @@ _ACTOR_FOLLOW = re.compile(
 
 @dataclass(frozen=True)
 class Quantity:
-    """A number with its unit and qualifier, as written and as a value."""
+    """A number with its unit and qualifier, as written and as a value; `upper` ends a range
+    (6.5%－7%: 6.5 to 7)."""
 
     raw: str
     value: float
     unit: str
     qualifier: str | None
+    upper: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +115,12 @@ class Clause:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Quantities in `text`: 近600个项目, 170多亿元, 两个专项行动计划, 21个部门."""
-    found = []
+    found: list[Quantity] = []
+    taken = 0  # where the last quantity, its range and qualifier included, ended
     for match in _QUANTITY.finditer(text):
-        num, unit = match.group("num"), match.group("unit")
+        if match.start() < taken:
+            continue  # the upper end of a range
+        num, unit = match.group("num"), match.group("unit") or ""
         before = text[: match.start("num") - len(match.group("pre") or "")]
         if before.endswith(("第", "“")) or (num == "一" and unit not in _MEASURE_UNITS.split("|")):
             continue  # 第一个 is an ordinal, “四个面向” a slogan, 一批 an article
@@ -118,6 +133,13 @@ def find_quantities(text: str) -> list[Quantity]:
         if not math.isfinite(value):
             continue  # a figure of hundreds of digits: no number holds it, nor JSON
         end = match.end()
+        upper = None
+        if unit in ("%", "％"):
+            upper_match = _RANGE_END.match(text, end)
+            if upper_match and upper_match.group("unit"):
+                upper, end = float(upper_match.group("num")), upper_match.end()
+        elif not unit and match.group("mult"):
+            unit = "个"  # a count
         if re.fullmatch(_CLASSIFIERS, unit):
             noun = _noun_after(text[end:])
             unit, end = (noun, end + len(noun)) if noun else (unit, end)
@@ -127,7 +149,9 @@ def find_quantities(text: str) -> list[Quantity]:
         post = _POST_QUALIFIER.match(text, end)
         if post and qualifier is None:
             qualifier, end = _POST_QUALIFIERS[post.group()], post.end()
-        found.append(Quantity(text[match.start() : end], value, unit, qualifier))
+        unit = _UNIT_NAMES.get(unit, unit)
+        found.append(Quantity(text[match.start() : end], value, unit, qualifier, upper))
+        taken = end
     return found
 
 

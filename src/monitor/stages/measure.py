@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, aliased, defer
 
 from monitor import track
 from monitor.dedup import events as ev
@@ -44,6 +44,7 @@ from monitor.store.models import (
     Capture,
     Change,
     Commitment,
+    CopyLink,
     DigestItem,
     EventArticle,
     Measure,
@@ -269,12 +270,15 @@ class _Version:
     quantities: list
     periods: list
     published_at: datetime | None
-    key: tuple[datetime, str, int]  # _order: the version's place in publication order
+    key: tuple[datetime, int, int]  # _order: the version's place in publication order
+    identity: str | None  # track.identity: what the version measures, when it says
+    copy: bool  # of an article syndicated by another outlet: it adds a source, flags nothing
 
 
 def _read_versions(session: Session, ids: Iterable[int] | Select) -> list[_Version]:
     """Measures as versions, in one query: columns, not ORM objects (a batch reads a thousand,
     and the objects with their articles and captures cost more than the rest of tracking)."""
+    canonical = aliased(Article)
     query = (
         select(
             Measure.id,
@@ -285,20 +289,48 @@ def _read_versions(session: Session, ids: Iterable[int] | Select) -> list[_Versi
             Measure.quantities,
             Measure.periods,
             Article.published_at,
-            Capture.sha256,
+            Article.capture_id,
             Measure.ordinal,
+            Measure.kind,
+            Measure.subject,
+            Article.outlet,
+            canonical.outlet,
         )
         .join(Article, Article.id == Measure.article_id)
-        .join(Capture, Capture.id == Article.capture_id)
+        .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+        .outerjoin(canonical, canonical.id == CopyLink.canonical_id)
         .where(Measure.id.in_(ids))
     )
     return [
         _Version(
-            i, article, actor, text, sha, quantities, periods, at, _order(at, capture, ordinal)
+            i,
+            article,
+            actor,
+            text,
+            sha,
+            quantities,
+            periods,
+            at,
+            _order(at, capture, ordinal),
+            track.identity(kind, actor, subject),
+            original_outlet is not None and original_outlet != outlet,
         )
-        for i, article, actor, text, sha, quantities, periods, at, capture, ordinal in (
-            session.execute(query).tuples()
-        )
+        for (
+            i,
+            article,
+            actor,
+            text,
+            sha,
+            quantities,
+            periods,
+            at,
+            capture,
+            ordinal,
+            kind,
+            subject,
+            outlet,
+            original_outlet,
+        ) in session.execute(query).tuples()
     ]
 
 
@@ -312,6 +344,7 @@ _COMMITMENT_COLUMNS = (
     "first_published_at",
     "last_published_at",
     "latest_measure_id",
+    "identity",
 )
 
 
@@ -329,6 +362,7 @@ class _Commitment:
     first_published_at: datetime | None
     last_published_at: datetime | None
     latest_measure_id: int
+    identity: str | None
     dirty: bool = False
 
     def row(self) -> dict:
@@ -341,10 +375,13 @@ class _Commitment:
         self.dirty = False
 
 
-def _read_commitments(session: Session, ids: Iterable[int]) -> list[_Commitment]:
+def _read_commitments(
+    session: Session, keys: Iterable[int] | Iterable[str], by: str = "id"
+) -> list[_Commitment]:
+    """Commitments by id, or by identity (the first made of each, should there be two)."""
     table = Commitment.__table__.c
-    query = select(*(table[name] for name in _COMMITMENT_COLUMNS)).where(table.id.in_(ids))
-    return [_Commitment(*row) for row in session.execute(query).tuples()]
+    query = select(*(table[name] for name in _COMMITMENT_COLUMNS)).where(table[by].in_(keys))
+    return [_Commitment(*row) for row in session.execute(query.order_by(table.id)).tuples()]
 
 
 # All of a batch's updated commitments in one executemany (the ORM's flush sends one
@@ -397,7 +434,7 @@ class _RecentCommitments:
                 .over(partition_by=Commitment.actor, order_by=Commitment.id.desc())
                 .label("rank"),
             )
-            .where(of_actors)
+            .where(of_actors, track.NOT_TARGET(Commitment.identity))
             .subquery()
         )
         query = select(ranked.c.id, ranked.c.actor, ranked.c.text).where(
@@ -446,14 +483,16 @@ class _RecentCommitments:
         return self.of_actor[version.actor].best_match(version.text)
 
     def add(self, commitment: _Commitment) -> None:
-        """A commitment the batch made."""
+        """A commitment the batch made; a target is recognised by its identity alone."""
+        if track.is_target(commitment.identity):
+            return
         self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
 
     def changed(self, commitment: _Commitment, actor: str | None) -> None:
         """A new version changed the commitment's text, or who makes it (before: `actor`)."""
         if actor in self.of_actor:
             self.of_actor[actor].discard(commitment.id)
-        if commitment.actor in self.of_actor:
+        if commitment.actor in self.of_actor and not track.is_target(commitment.identity):
             self.of_actor[commitment.actor].add(commitment.id, commitment.text, commitment.id)
 
     def saved(self) -> None:
@@ -492,6 +531,13 @@ class _TrackBatch:
         # the commitments the batch has read or made, by id
         self.commitments = {c.id: c for c in _read_commitments(session, set(exact.values()))}
         self.exact = {sha: self.commitments[cid] for sha, cid in exact.items()}
+        # the commitments of the identities the batch's versions have, by identity
+        identities = {v.identity for v in versions if v.identity is not None}
+        self.by_identity = {
+            c.identity: c for c in reversed(_read_commitments(session, identities, by="identity"))
+        }
+        for commitment in self.by_identity.values():
+            self.commitments.setdefault(commitment.id, commitment)
         # the batch's versions, and the latest versions of the commitments they match exactly
         self.versions = {v.id: v for v in versions}
         self._load_versions({c.latest_measure_id for c in self.commitments.values()})
@@ -544,6 +590,11 @@ class _TrackBatch:
             version.text, version.actor, version.quantities, version.periods
         )
         commitment = self.find(version)
+        if version.copy:
+            # another outlet's copy: a source of what it matches, whatever text version it is
+            if commitment is not None:
+                self.observations.append(_observation(version, commitment.id, "copy"))
+            return "copy"
         if commitment is None:
             commitment = _Commitment(
                 id=self.new_ids.take(self.session),
@@ -555,8 +606,11 @@ class _TrackBatch:
                 first_published_at=version.published_at,
                 last_published_at=version.published_at,
                 latest_measure_id=version.id,
+                identity=version.identity,
             )
             self.commitments[commitment.id] = commitment
+            if version.identity is not None:
+                self.by_identity[version.identity] = commitment
             self.made.append(commitment)
             self.recent.add(commitment)
             self.exact.setdefault(version.masked_sha256, commitment)
@@ -584,7 +638,7 @@ class _TrackBatch:
             self.session.flush()
             commitment.settled(stored)
             return "backfilled"
-        outcome = track.compare(commitment.fields, fields)
+        outcome = track.compare(commitment.fields, fields, track.is_target(commitment.identity))
         self.observations.append(_observation(version, commitment.id, outcome.kind.lower()))
         if outcome.kind == "CHANGED":
             change = _change(
@@ -601,6 +655,10 @@ class _TrackBatch:
         exact = self.exact.get(version.masked_sha256)
         if exact is not None:
             return exact
+        if version.identity is not None:
+            same = self.by_identity.get(version.identity)
+            if same is not None or track.is_target(version.identity):
+                return same  # a target is what it measures: a new indicator is a new target
         matched = self.recent.match(version)
         return None if matched is None else self._commitment(matched)
 
@@ -613,14 +671,10 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     present state of the commitment, which analysts were told of, did not change.
     """
     session.flush()
-    observed = select(Observation.measure_id).where(Observation.commitment_id == commitment.id)
+    own = (Observation.commitment_id == commitment.id, Observation.outcome != "copy")
+    observed = select(Observation.measure_id).where(*own)
     versions = sorted(_read_versions(session, observed), key=lambda version: version.key)
-    observations = {
-        o.measure_id: o
-        for o in session.scalars(
-            select(Observation).where(Observation.commitment_id == commitment.id)
-        )
-    }
+    observations = {o.measure_id: o for o in session.scalars(select(Observation).where(*own))}
     wanted: dict[int, tuple[str, dict | None, dict]] = {}
     previous: dict | None = None
     for version in versions:
@@ -631,14 +685,20 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
             observations[version.id].outcome = "new"
             wanted[version.id] = ("NEW", None, fields)
         else:
-            outcome = track.compare(previous, fields)
+            outcome = track.compare(previous, fields, track.is_target(commitment.identity))
             observations[version.id].outcome = outcome.kind.lower()
             if outcome.kind == "CHANGED":
                 wanted[version.id] = ("CHANGED", outcome.before, outcome.after)
         previous = fields
     kept = set()
     for change in session.scalars(select(Change).where(Change.commitment_id == commitment.id)):
-        if wanted.get(change.measure_id) == (change.kind, change.before, change.after):
+        # what analysts have been told, or are yet to be told, stands: a later capture never
+        # withdraws a change; only history the replay wrote itself is rewritten
+        if not change.history or wanted.get(change.measure_id) == (
+            change.kind,
+            change.before,
+            change.after,
+        ):
             kept.add(change.measure_id)
         else:
             # A digest that carried it keeps its stored message; only the link goes.
@@ -665,10 +725,11 @@ def _make_latest(commitment: Commitment | _Commitment, version: _Version, fields
     commitment.last_published_at = version.published_at or commitment.last_published_at
 
 
-def _order(published_at: datetime | None, capture_sha256: str, ordinal: int) -> tuple:
-    """Order of versions: publication time (unknown last), then capture content and position;
-    never the order in which captures happened to be stored."""
-    return (published_at or datetime.max.replace(tzinfo=UTC), capture_sha256, ordinal)
+def _order(published_at: datetime | None, capture_id: int, ordinal: int) -> tuple:
+    """Order of versions: publication time (unknown last), then the order the captures were
+    stored in, then position. Captures of one publication time are re-captures of one article
+    (a correction, a page with new furniture): the later capture is the later version."""
+    return (published_at or datetime.max.replace(tzinfo=UTC), capture_id, ordinal)
 
 
 def _observation(version: _Version, commitment_id: int, outcome: str) -> dict:

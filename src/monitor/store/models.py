@@ -182,6 +182,8 @@ class Measure(Base):
     quantities: Mapped[list[Any]] = mapped_column(default=list)
     periods: Mapped[list[Any]] = mapped_column(default=list)
     kind: Mapped[str] = mapped_column(String(16))
+    # what a target measures (its indicator) or the policy an undertaking is about
+    subject: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article] = relationship()
 
@@ -213,6 +215,8 @@ class Commitment(Base):
     first_published_at: Mapped[datetime | None]
     last_published_at: Mapped[datetime | None]
     latest_measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    # kind, actor and subject of a commitment recognised by what it measures (track.identity)
+    identity: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class Observation(Base):

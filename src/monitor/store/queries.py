@@ -120,9 +120,12 @@ def list_events(
 def list_measures(session: Session) -> list[dict[str, Any]]:
     """Every measure with its article and event."""
     rows = session.execute(
-        select(Measure, Article, EventArticle.event_id)
+        select(
+            Measure, Article, EventArticle.event_id, Observation.commitment_id, Observation.outcome
+        )
         .join(Article, Article.id == Measure.article_id)
         .outerjoin(EventArticle, EventArticle.article_id == Article.id)
+        .outerjoin(Observation, Observation.measure_id == Measure.id)
         .order_by(Article.id, Measure.ordinal)
     )
     return [
@@ -131,17 +134,21 @@ def list_measures(session: Session) -> list[dict[str, Any]]:
             "article_id": article.id,
             "event_id": event_id,
             "outlet": article.outlet,
+            "published_at": iso(article.published_at),
             "ordinal": measure.ordinal,
             "marker": measure.marker,
             "kind": measure.kind,
+            "subject": measure.subject,
             "actor": measure.actor,
             "action": measure.action,
             "object": measure.object,
             "quantities": measure.quantities,
             "periods": measure.periods,
             "text": measure.text,
+            "commitment_id": commitment_id,
+            "outcome": outcome,
         }
-        for measure, article, event_id in rows
+        for measure, article, event_id, commitment_id, outcome in rows
     ]
 
 

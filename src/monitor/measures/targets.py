@@ -1,0 +1,198 @@
+"""Quantified targets: the figures a sentence sets, each with the indicator it measures.
+
+A sentence that sets targets (今年发展主要预期目标是：国内生产总值增长5.5%左右；城镇新增就业1100万人
+以上，城镇调查失业率全年控制在5.5%以内；…) holds one target per figure. A target's indicator is
+the phrase its figure measures, read from the text before the figure in its clause, stripped of
+time words, modal words and the verb that carries the figure (拟安排, 保持在, 控制在, 按…安排):
+国内生产总值增长, 城镇新增就业, 城镇调查失业率, 地方政府专项债券. A figure compared with last year
+(比上年增加1000亿元) is an increment of the target before it, not a target of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.measures.fields import Quantity, find_quantities
+
+# Words that make a sentence look forward (a plan, a budget, a target) or report what was done.
+# A strong forward word (拟, 目标, 今年, 力争) outweighs a report's; a weak one does not.
+_STRONG_FORWARD = re.compile(r"拟|预期目标|目标是|目标为|今年|力争|明年")
+_FORWARD = re.compile(
+    r"将(?<!即将)(?![近来])|要(?<![需重主必首纪只提]要)(?![求点素闻件害])|争取|计划|确保|继续"
+    r"|到20\d{2}年|年底前|年内"
+)
+_REPORT = re.compile(
+    r"过去|(?<!比)去年|(?<!比)上年|已经|已(?!有)|累计|一年来|五年来|多年来|(?<![为除])了"
+)
+_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
+# What may stand before an indicator in its clause and is not part of it: time, modal and list
+# words, and the verbs that introduce a budget line or a target.
+_LEAD = re.compile(
+    r"^(?:今年|全年|明年|年内|同时|其中|并且|并|还|也|要|将|拟|力争|争取|确保|继续|再|进一步|努力|、"
+    r"|全面|主要|预期目标是|预期目标|目标是|目标|是|为|安排|完成|实现|新开工|开工|我们)+"
+)
+# The verb or preposition that carries the figure, at the indicator's end: 拟按 (3%) 安排,
+# 保持在, 控制在, 达到, 提高到.
+_TAIL = re.compile(
+    r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
+    r"提高到|提高至|降至|降到|增至|增加到|为|在|约为|约|至少|不低于|不少于|不超过|超过)*$"
+)
+# Direction words that end an indicator (增长, 下降): the same indicator whichever is used
+_DIRECTION = re.compile(r"(?:增长|下降|降低|减少|提高|增加|上涨|上升|压减|扩大)$")
+_LEADING_DIRECTION = re.compile(
+    r"^(?:再)?(?:减少|压减|降低|提高|增加|扩大|开工建设|新开工|开工|完成|推进|实施|建设|新建|实现)"
+)
+_TIME_WORDS = re.compile(r"今年|全年|明年|年内|年均")
+# A comparison with an earlier figure: what follows is an increment
+_COMPARED = re.compile(r"比(?:上年|去年|前一年|上一年|2\d{3}年|年初)?(?:实际)?")
+_INCREMENT_VERB = re.compile(r"(?:再|又|分别)?(?:增加|提高|多|减少|降低|下降)$")
+# An indicator names what is measured in at least this many characters: 赤字率, 财政赤字; a
+# shorter phrase before a figure is a verb (增长11.3%, 严守18亿亩), the noun after it
+_MIN_INDICATOR_CJK = 3
+_DIGIT = re.compile(r"\d")
+# 与…等21个部门共同谋划: a count of partners, not a target
+_PARTNER = re.compile(r"[与和同跟向对在]")
+# 从8.7万元提高到12万元, 由420元提高到450元: the first figure is where the target starts from
+_FROM = re.compile(r"[从由][^，；、]{0,8}$")
+# Verbs of a count whose noun follows the figure, and the noun (up to the clause's end)
+_COUNT_VERB = re.compile(
+    r"(?:再)?(?:开工建设|新开工|开工|建设|新建|改造|推进|完成|实施|支持|培育|建成|新增)"
+)
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
+# 经济增长预期目标6.5%－7%, 就业预期目标比去年多100万人: an explanation restating a target
+_RESTATED = re.compile(r"预期目标|目标")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure a sentence sets and the indicator it measures."""
+
+    start: int  # of the target's clause in the sentence
+    text: str  # the clause, with the increments that follow it
+    indicator: str  # the phrase the figure measures, as written (国内生产总值增长)
+    key: str  # the indicator normalised, to recognise it when restated (国内生产总值)
+    quantities: tuple[tuple[Quantity, str], ...]  # (quantity, role: value or increment)
+
+
+def is_forward(sentence: str) -> bool:
+    """Whether a sentence looks forward (sets targets, plans, budgets) rather than reports."""
+    if _STRONG_FORWARD.search(sentence):
+        return True
+    return bool(_FORWARD.search(sentence)) and not _REPORT.search(sentence)
+
+
+def is_report(sentence: str) -> bool:
+    """Whether a sentence reports what was done (过去一年…, 已…, 累计…)."""
+    return bool(_REPORT.search(sentence))
+
+
+def find_targets(sentence: str, forward: bool | None = None) -> list[Target]:
+    """The quantified targets a forward-looking sentence sets, in order.
+
+    Args:
+        forward: whether the sentence looks forward, when its paragraph says so (其中，中央财政
+            赤字1.55万亿元 after 今年拟安排财政赤字…); else the sentence's own words decide.
+    """
+    if not (is_forward(sentence) if forward is None else forward):
+        return []
+    targets: list[Target] = []
+    for clause in _CLAUSE.finditer(sentence):
+        text = clause.group()
+        if _REPORT.search(text):
+            continue  # 去年经济增长2.3%: what was, beside what is to be
+        taken = 0
+        baseline: str | None = None  # the indicator of 从X提高到Y, waiting for Y
+        for quantity in find_quantities(text):
+            at = text.find(quantity.raw, taken)
+            segment_start, prefix = taken, text[taken:at]
+            taken = at + len(quantity.raw)
+            if not _DIGIT.search(quantity.raw):
+                continue  # 两个积极性, 八个方面: counts in words are not targets
+            if _FROM.search(prefix):
+                baseline = _indicator(_FROM.split(prefix)[0])
+                continue
+            increment = _is_increment(prefix, quantity)
+            indicator = _indicator(prefix) or baseline or _indicator_after(prefix, text, taken)
+            baseline = None
+            if indicator is None or _RESTATED.search(indicator):
+                if increment and targets and targets[-1].start < clause.start():
+                    targets[-1] = _with_increment(targets[-1], sentence, clause.end(), quantity)
+                continue
+            start = clause.start() + segment_start if segment_start else clause.start()
+            if targets and targets[-1].start >= clause.start():  # another in the same clause
+                previous = targets[-1]
+                targets[-1] = _with_text(previous, sentence[previous.start : start])
+            body = sentence[start : clause.end()]
+            targets.append(
+                Target(
+                    start,
+                    body.strip(" 、，,"),
+                    indicator,
+                    indicator_key(indicator),
+                    ((quantity, "increment" if increment else "value"),),
+                )
+            )
+    return targets
+
+
+def indicator_key(indicator: str) -> str:
+    """An indicator as it is recognised when restated: without time words and the direction
+    word at its end (单位国内生产总值能耗下降 and …降低 are one indicator)."""
+    key = _TIME_WORDS.sub("", indicator)
+    stripped = _TAIL.sub("", _LEADING_DIRECTION.sub("", _DIRECTION.sub("", key)))
+    return stripped if len(_CJK.findall(stripped)) >= _MIN_INDICATOR_CJK else key
+
+
+def _indicator(prefix: str) -> str | None:
+    """The indicator in the text before a figure, or None when it names none."""
+    text = _COMPARED.split(prefix, maxsplit=1)[0]
+    text = re.sub(r"[\s“”\"'《》（）()]", "", text)
+    for _ in range(3):  # lead and tail words may alternate (今年拟安排…)
+        text = _TAIL.sub("", _LEAD.sub("", text))
+    text = (
+        _INCREMENT_VERB.sub("", text)
+        if _INCREMENT_VERB.search(text) and _COMPARED.search(prefix)
+        else text
+    )
+    if len(_CJK.findall(text)) < _MIN_INDICATOR_CJK or _PARTNER.match(text):
+        return None
+    return text
+
+
+def _indicator_after(prefix: str, clause: str, end: int) -> str | None:
+    """The indicator of a count whose noun follows it (再开工20项重大水利工程, 推进5万个行政村
+    通光纤): the verb before the figure with what the count names."""
+    verb = _LEAD.sub("", prefix.strip())
+    after = _NOUN_AFTER.match(clause, end)
+    if not verb or after is None or not _COUNT_VERB.fullmatch(verb):
+        return None
+    return verb + after.group()
+
+
+def _is_increment(prefix: str, quantity: Quantity) -> bool:
+    """Whether a figure is a change against an earlier one (比上年增加1000亿元, 再提高30元)
+    rather than the target's value; a growth rate (增长6%) is a value."""
+    if _COMPARED.search(prefix):
+        return quantity.unit != "%" or prefix.rstrip().endswith(("提高", "降低", "增加", "减少"))
+    return bool(re.search(r"(?:再|又)(?:增加|提高|降低|减少)$", prefix)) or (
+        quantity.unit in ("元", "百分点") and bool(_INCREMENT_VERB.search(prefix))
+    )
+
+
+def _with_text(target: Target, text: str) -> Target:
+    return Target(
+        target.start, text.strip(" 、，,"), target.indicator, target.key, target.quantities
+    )
+
+
+def _with_increment(target: Target, sentence: str, end: int, quantity: Quantity) -> Target:
+    """The target with an increment that follows it in the next clause."""
+    return Target(
+        target.start,
+        sentence[target.start : end].strip(),
+        target.indicator,
+        target.key,
+        (*target.quantities, (quantity, "increment")),
+    )
