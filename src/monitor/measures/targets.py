@@ -52,7 +52,7 @@ _INCREMENT_VERB = re.compile(r"(?:再|又|分别)?(?:增加|提高|多|减少|�
 _MIN_INDICATOR_CJK = 3
 _DIGIT = re.compile(r"\d")
 # 与…等21个部门共同谋划: a count of partners, not a target
-_PARTNER = re.compile(r"[与和同跟向对在]")
+_PARTNER = re.compile(r"[与和同跟向对在的]")
 # 从8.7万元提高到12万元, 由420元提高到450元: the first figure is where the target starts from
 _FROM = re.compile(r"[从由][^，；、]{0,8}$")
 # Verbs of a count whose noun follows the figure, and the noun (up to the clause's end)
