@@ -109,6 +109,7 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     from bench.fetching import fetch_rate
     from bench.pages import generate_pages
     from bench.quality import measure_quality
+    from bench.reports import report_ingest
 
     tiers = _QUICK_TIERS if quick else _FULL_TIERS
     result: dict = {"quick": quick, "tiers": [], "finished": False, "yardstick_seconds": []}
@@ -127,6 +128,7 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     print(f"... Prefect's share at {overhead_at} captures", file=sys.stderr, flush=True)
     result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
     result["quality"] = measure_quality()
+    result["report_ingest"] = report_ingest()
     result["yardstick_seconds"].append(yardstick())
     result["finished"] = True
     save(result)
@@ -218,6 +220,12 @@ def summary(result: dict) -> str:
         lines.append(
             f"LSH at {row['documents']} docs: insert {row['insert_per_s']:.0f}/s, "
             f"query {row['query_per_s']:.0f}/s, index {row['index_rss_mib']} MiB"
+        )
+    report = result.get("report_ingest")
+    if report:
+        lines.append(
+            f"one Government Work Report ({report['bytes']:,} bytes) by `monitor ingest`: "
+            f"{report['best_seconds']:.2f} s, best of {report['runs']}"
         )
     for name, rates in result.get("quality", {}).items():
         if name.startswith("pages_"):

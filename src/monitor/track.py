@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from sqlalchemy import or_
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
@@ -26,6 +25,7 @@ _LEAST_SHARED = SAME_COMMITMENT / (1 + SAME_COMMITMENT)
 # Masked texts less similar than this have materially different wording.
 SAME_WORDING = 0.95
 _COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier", "upper", "role")
+# what a figure or a period says: its keys but the words it is written in ("raw")
 _MEANING_KEYS = ("value", "unit", "qualifier", "upper", "role", "kind", "start", "end")
 _COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
 K = TypeVar("K")
@@ -48,14 +48,12 @@ def identity(kind: str, actor: str | None, subject: str | None) -> str | None:
     return f"{kind}|{actor or ''}|{subject}"
 
 
+TARGET_PREFIX = "target|"
+
+
 def is_target(identity: str | None) -> bool:
     """Whether an identity is a quantified target's."""
-    return identity is not None and identity.startswith("target|")
-
-
-def NOT_TARGET(column: Any) -> Any:
-    """The SQL condition that a commitment's identity is no target's."""
-    return or_(column.is_(None), ~column.startswith("target|"))
+    return identity is not None and identity.startswith(TARGET_PREFIX)
 
 
 def commitment_fields(text: str, actor: str | None, quantities: list, periods: list) -> dict:
@@ -224,9 +222,7 @@ def _meaning(value: dict | None) -> tuple | None:
     """What a figure or period says, whatever its wording (6.5%左右 and 6.5％左右)."""
     if value is None:
         return None
-    return tuple(value.get(k) for k in _MEANING_KEYS if k != "raw" and k in value) or tuple(
-        sorted(value.items())
-    )
+    return tuple(value.get(k) for k in _MEANING_KEYS)
 
 
 # A commitment's text is compared with every new measure of its actor: its pairs are kept.

@@ -97,13 +97,9 @@ def test_pages_that_name_no_public_actor_give_no_commitments(monitor):
     monitor("ingest", str(pages_dir()))
     measures = json.loads(monitor("measures", "-f", "json"))
     events = json.loads(monitor("events", "-f", "json"))
-    origin = {a["article_id"]: Path(a["origin"]).name for e in events for a in events_articles(e)}
+    origin = {a["article_id"]: Path(a["origin"]).name for e in events for a in e["articles"]}
     with_measures = {origin[m["article_id"]] for m in measures}
     # a State Council briefing and a market digest quoting the finance ministry; company,
     # product, sports and society news (a phone launch, a developer's debts) give none
     assert with_measures <= {"163_8.html", "xds_1.html"}, with_measures
     assert all(m["actor"] for m in measures)
-
-
-def events_articles(event: dict) -> list[dict]:
-    return event["articles"]

@@ -80,11 +80,13 @@ def extract_measures(
         (item.start, item.marker, item.text, None) for item in items
     ]
     covered = [(item.start, item.end) for item in items]
-    paragraph, forward = -1, False  # a paragraph that set targets goes on setting them
+    # a paragraph that set targets goes on setting them; a new paragraph starts afresh (looked
+    # for between two sentences only: searching back from each sentence grew with the paragraph)
+    last_end, forward = 0, False
     for start, sentence in _sentences(body, covered):
-        here = body.rfind("\n", 0, start)
-        if here != paragraph:
-            paragraph, forward = here, False
+        if "\n" in body[last_end:start]:
+            forward = False
+        last_end = start + len(sentence)
         forward = is_forward(sentence) or (forward and not is_report(sentence))
         targets = find_targets(sentence, forward)
         if targets:

@@ -11,17 +11,16 @@ time words, modal words and the verb that carries the figure (拟安排, 保持�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.measures.fields import Quantity, find_quantities
+from monitor.measures.kinds import FUTURE_SENTENCE
 
 # Words that make a sentence look forward (a plan, a budget, a target) or report what was done.
-# A strong forward word (拟, 目标, 今年, 力争) outweighs a report's; a weak one does not.
+# A strong forward word (拟, 目标, 今年, 力争) outweighs a report's; a weak one (the modal words
+# of kinds.FUTURE_SENTENCE, and these) does not.
 _STRONG_FORWARD = re.compile(r"拟|预期目标|目标是|目标为|今年|力争|明年")
-_FORWARD = re.compile(
-    r"将(?<!即将)(?![近来])|要(?<![需重主必首纪只提]要)(?![求点素闻件害])|争取|计划|确保|继续"
-    r"|到20\d{2}年|年底前|年内"
-)
+_MORE_FORWARD = re.compile(r"计划|确保|继续|年内")
 _REPORT = re.compile(
     r"过去|(?<!比)去年|(?<!比)上年|已经|已(?!有)|累计|一年来|五年来|多年来|(?<![为除])了"
 )
@@ -44,8 +43,9 @@ _LEADING_DIRECTION = re.compile(
     r"^(?:再)?(?:减少|压减|降低|提高|增加|扩大|开工建设|新开工|开工|完成|推进|实施|建设|新建|实现)"
 )
 _TIME_WORDS = re.compile(r"今年|全年|明年|年内|年均")
-# A comparison with an earlier figure: what follows is an increment
-_COMPARED = re.compile(r"比(?:上年|去年|前一年|上一年|2\d{3}年|年初)?(?:实际)?")
+# A comparison with an earlier figure: what follows is an increment (比去年增加…); 比 alone is
+# no comparison (比例, 比重)
+_COMPARED = re.compile(r"比(?:上年|去年|前一年|上一年|2\d{3}年|年初|改革前)")
 _INCREMENT_VERB = re.compile(r"(?:再|又|分别)?(?:增加|提高|多|减少|降低|下降)$")
 # An indicator names what is measured in at least this many characters: 赤字率, 财政赤字; a
 # shorter phrase before a figure is a verb (增长11.3%, 严守18亿亩), the noun after it
@@ -61,8 +61,9 @@ _COUNT_VERB = re.compile(
 )
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 # 经济增长预期目标6.5%－7%, 就业预期目标比去年多100万人: an explanation restating a target
-_RESTATED = re.compile(r"预期目标|目标")
+_RESTATED = re.compile(r"目标")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SEPARATORS = " 、，,"
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ class Target:
 
     start: int  # of the target's clause in the sentence
     text: str  # the clause, with the increments that follow it
-    indicator: str  # the phrase the figure measures, as written (国内生产总值增长)
-    key: str  # the indicator normalised, to recognise it when restated (国内生产总值)
+    key: str  # the indicator, normalised to recognise it when restated (国内生产总值)
     quantities: tuple[tuple[Quantity, str], ...]  # (quantity, role: value or increment)
 
 
@@ -80,7 +80,8 @@ def is_forward(sentence: str) -> bool:
     """Whether a sentence looks forward (sets targets, plans, budgets) rather than reports."""
     if _STRONG_FORWARD.search(sentence):
         return True
-    return bool(_FORWARD.search(sentence)) and not _REPORT.search(sentence)
+    forward = FUTURE_SENTENCE.search(sentence) or _MORE_FORWARD.search(sentence)
+    return bool(forward) and not _REPORT.search(sentence)
 
 
 def is_report(sentence: str) -> bool:
@@ -118,18 +119,22 @@ def find_targets(sentence: str, forward: bool | None = None) -> list[Target]:
             baseline = None
             if indicator is None or _RESTATED.search(indicator):
                 if increment and targets and targets[-1].start < clause.start():
-                    targets[-1] = _with_increment(targets[-1], sentence, clause.end(), quantity)
+                    previous = targets[-1]  # 比去年增加2000亿元 after 财政赤字2.38万亿元
+                    targets[-1] = replace(
+                        previous,
+                        text=sentence[previous.start : clause.end()].strip(),
+                        quantities=(*previous.quantities, (quantity, "increment")),
+                    )
                 continue
-            start = clause.start() + segment_start if segment_start else clause.start()
+            start = clause.start() + segment_start
             if targets and targets[-1].start >= clause.start():  # another in the same clause
                 previous = targets[-1]
-                targets[-1] = _with_text(previous, sentence[previous.start : start])
-            body = sentence[start : clause.end()]
+                text_before = sentence[previous.start : start].strip(_SEPARATORS)
+                targets[-1] = replace(previous, text=text_before)
             targets.append(
                 Target(
                     start,
-                    body.strip(" 、，,"),
-                    indicator,
+                    sentence[start : clause.end()].strip(_SEPARATORS),
                     indicator_key(indicator),
                     ((quantity, "increment" if increment else "value"),),
                 )
@@ -151,11 +156,6 @@ def _indicator(prefix: str) -> str | None:
     text = re.sub(r"[\s“”\"'《》（）()]", "", text)
     for _ in range(3):  # lead and tail words may alternate (今年拟安排…)
         text = _TAIL.sub("", _LEAD.sub("", text))
-    text = (
-        _INCREMENT_VERB.sub("", text)
-        if _INCREMENT_VERB.search(text) and _COMPARED.search(prefix)
-        else text
-    )
     if len(_CJK.findall(text)) < _MIN_INDICATOR_CJK or _PARTNER.match(text):
         return None
     return text
@@ -178,21 +178,4 @@ def _is_increment(prefix: str, quantity: Quantity) -> bool:
         return quantity.unit != "%" or prefix.rstrip().endswith(("提高", "降低", "增加", "减少"))
     return bool(re.search(r"(?:再|又)(?:增加|提高|降低|减少)$", prefix)) or (
         quantity.unit in ("元", "百分点") and bool(_INCREMENT_VERB.search(prefix))
-    )
-
-
-def _with_text(target: Target, text: str) -> Target:
-    return Target(
-        target.start, text.strip(" 、，,"), target.indicator, target.key, target.quantities
-    )
-
-
-def _with_increment(target: Target, sentence: str, end: int, quantity: Quantity) -> Target:
-    """The target with an increment that follows it in the next clause."""
-    return Target(
-        target.start,
-        sentence[target.start : end].strip(),
-        target.indicator,
-        target.key,
-        (*target.quantities, (quantity, "increment")),
     )

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -294,7 +295,7 @@ def _read_versions(session: Session, ids: Iterable[int] | Select) -> list[_Versi
             Measure.kind,
             Measure.subject,
             Article.outlet,
-            canonical.outlet,
+            canonical.outlet.label("original_outlet"),
         )
         .join(Article, Article.id == Measure.article_id)
         .outerjoin(CopyLink, CopyLink.article_id == Article.id)
@@ -303,34 +304,19 @@ def _read_versions(session: Session, ids: Iterable[int] | Select) -> list[_Versi
     )
     return [
         _Version(
-            i,
-            article,
-            actor,
-            text,
-            sha,
-            quantities,
-            periods,
-            at,
-            _order(at, capture, ordinal),
-            track.identity(kind, actor, subject),
-            original_outlet is not None and original_outlet != outlet,
+            row.id,
+            row.article_id,
+            row.actor,
+            row.text,
+            row.masked_sha256,
+            row.quantities,
+            row.periods,
+            row.published_at,
+            _order(row.published_at, row.capture_id, row.ordinal),
+            track.identity(row.kind, row.actor, row.subject),
+            row.original_outlet is not None and row.original_outlet != row.outlet,
         )
-        for (
-            i,
-            article,
-            actor,
-            text,
-            sha,
-            quantities,
-            periods,
-            at,
-            capture,
-            ordinal,
-            kind,
-            subject,
-            outlet,
-            original_outlet,
-        ) in session.execute(query).tuples()
+        for row in session.execute(query)
     ]
 
 
@@ -373,6 +359,11 @@ class _Commitment:
         for name in _COMMITMENT_COLUMNS:
             setattr(self, name, getattr(commitment, name))
         self.dirty = False
+
+
+def _not_target(identity: Any) -> ColumnElement[bool]:
+    """The SQL condition that a commitment is no quantified target (track.is_target)."""
+    return or_(identity.is_(None), ~identity.startswith(track.TARGET_PREFIX))
 
 
 def _read_commitments(
@@ -434,7 +425,7 @@ class _RecentCommitments:
                 .over(partition_by=Commitment.actor, order_by=Commitment.id.desc())
                 .label("rank"),
             )
-            .where(of_actors, track.NOT_TARGET(Commitment.identity))
+            .where(of_actors, _not_target(Commitment.identity))
             .subquery()
         )
         query = select(ranked.c.id, ranked.c.actor, ranked.c.text).where(
