@@ -15,6 +15,7 @@ import numpy as np
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
+from monitor.measures.targets import PLAN_KEY
 
 # Masked texts at least this similar (character-pair Jaccard) are versions of one commitment:
 # a changed figure or a reworded clause keeps them above it, two different items of one list
@@ -54,6 +55,35 @@ TARGET_PREFIX = "target|"
 def is_target(identity: str | None) -> bool:
     """Whether an identity is a quantified target's."""
     return identity is not None and identity.startswith(TARGET_PREFIX)
+
+
+# One indicator worded two ways keeps its first and last characters and at most this many
+# characters put in between (铁路投资 / 铁路建设投资, 地方专项债券 / 地方政府专项债券).
+_MAX_INSERTED = 4
+_MIN_INDICATOR = 4
+
+
+def same_indicator(one: str, other: str) -> bool:
+    """Whether two target identities name one indicator worded two ways: the shorter one's
+    characters stand in the longer one in order, with the same first and last, a few words put
+    in between. A word in front changes what is measured (财政赤字 / 中央财政赤字), and one
+    word for another (铁路投资 / 公路投资, 城镇调查失业率 / 城镇登记失业率) is another
+    indicator."""
+    head_one, _, short = one.rpartition("|")
+    head_other, _, long = other.rpartition("|")
+    if head_one != head_other or short == long:
+        return False
+    if short.startswith(PLAN_KEY) != long.startswith(PLAN_KEY):
+        return False  # a five-year plan's target and the year's
+    short, long = short.removeprefix(PLAN_KEY), long.removeprefix(PLAN_KEY)
+    if len(short) > len(long):
+        short, long = long, short
+    if len(short) < _MIN_INDICATOR or len(long) - len(short) > _MAX_INSERTED:
+        return False
+    if short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    rest = iter(long)
+    return all(char in rest for char in short)
 
 
 def commitment_fields(text: str, actor: str | None, quantities: list, periods: list) -> dict:
@@ -192,6 +222,8 @@ def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = Fa
 
     A target is its figure: its value, unit, qualifier, range and role, and its deadline; the
     words around the figure and the year it is set for (今年) may change, it is the same target.
+    Where both versions give the target's value, an increment beside it (比去年增加2000亿元)
+    follows from last year's figure and is no change of its own.
     """
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -199,6 +231,8 @@ def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = Fa
         old, new = previous.get(key, []), current.get(key, [])
         if target and key == "periods":
             old, new = _deadlines(old), _deadlines(new)
+        elif target and _values(old) and _values(new):
+            old, new = _values(old), _values(new)
         for index in range(max(len(old), len(new))):
             a = old[index] if index < len(old) else None
             b = new[index] if index < len(new) else None
@@ -212,6 +246,10 @@ def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = Fa
     if not after:
         return Outcome("reaffirmed", None, current)
     return Outcome("CHANGED", before, after)
+
+
+def _values(quantities: list[dict]) -> list[dict]:
+    return [q for q in quantities if q.get("role") == "value"]
 
 
 def _deadlines(periods: list[dict]) -> list[dict]:

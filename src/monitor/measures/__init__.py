@@ -16,7 +16,7 @@ from monitor.measures.fields import (
 )
 from monitor.measures.kinds import FUTURE_SENTENCE, figure_kind, measure_kind
 from monitor.measures.segment import Item, find_items, strip_marker
-from monitor.measures.targets import Target, find_targets, is_forward, is_report
+from monitor.measures.targets import Target, find_sections, find_targets, is_forward, is_report
 
 _DIGITS = re.compile(
     r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+(?=[多余]?[个项家元亿万千])"
@@ -83,12 +83,20 @@ def extract_measures(
     # a paragraph that set targets goes on setting them; a new paragraph starts afresh (looked
     # for between two sentences only: searching back from each sentence grew with the paragraph)
     last_end, forward = 0, False
+    sections = find_sections(body, published_year)
     for start, sentence in _sentences(body, covered):
+        section = next((s for s in sections if s.start <= start < s.end), None)
+        default = section.forward if section is not None else None
         if "\n" in body[last_end:start]:
-            forward = False
+            forward = bool(default)
         last_end = start + len(sentence)
-        forward = is_forward(sentence) or (forward and not is_report(sentence))
-        targets = find_targets(sentence, forward)
+        if default is False:
+            forward = False  # a review: what was done is no target
+        elif default:
+            forward = not is_report(sentence)
+        else:
+            forward = is_forward(sentence) or (forward and not is_report(sentence))
+        targets = find_targets(sentence, forward, plan=section is not None and section.plan)
         if targets:
             units += [(start + target.start, "", target.text, target) for target in targets]
         elif _is_commitment(sentence, published_year):

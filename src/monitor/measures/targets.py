@@ -29,18 +29,20 @@ _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 # words, and the verbs that introduce a budget line or a target.
 _LEAD = re.compile(
     r"^(?:今年|全年|明年|年内|同时|其中|并且|并|还|也|要|将|拟|力争|争取|确保|继续|再|进一步|努力|、"
-    r"|全面|主要|预期目标是|预期目标|目标是|目标|是|为|安排|完成|实现|新开工|开工|我们)+"
+    r"|全面|主要|预期目标是|预期目标|目标是|目标|是|为|安排|完成|实现|新开工|开工|我们"
+    r"|十[一二三四五六七八九]五(?:时期|期间|末)?|(?:今后|未来)五年|到20\d{2}年)+"
 )
 # The verb or preposition that carries the figure, at the indicator's end: 拟按 (3%) 安排,
 # 保持在, 控制在, 达到, 提高到.
 _TAIL = re.compile(
-    r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
+    r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别|均|预期)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
     r"提高到|提高至|降至|降到|增至|增加到|为|在|约为|约|至少|不低于|不少于|不超过|超过)*$"
 )
 # Direction words that end an indicator (增长, 下降): the same indicator whichever is used
-_DIRECTION = re.compile(r"(?:增长|下降|降低|减少|提高|增加|上涨|上升|压减|扩大)$")
+_DIRECTION = re.compile(r"(?:增长|下降|降低|减少|提高|增加|上涨|上升|压减|扩大|降)$")
 _LEADING_DIRECTION = re.compile(
-    r"^(?:再)?(?:减少|压减|降低|提高|增加|扩大|开工建设|新开工|开工|完成|推进|实施|建设|新建|实现)"
+    r"^(?:再)?(?:减少|压减|降低|提高|增加|扩大|开工建设|新开工|开工|完成|推进|实施|建设|新建|新增|实现"
+    r"|落实好|落实|全国)"
 )
 _TIME_WORDS = re.compile(r"今年|全年|明年|年内|年均")
 # A comparison with an earlier figure: what follows is an increment (比去年增加…); 比 alone is
@@ -64,6 +66,47 @@ _NOUN_AFTER = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 _RESTATED = re.compile(r"目标")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEPARATORS = " 、，,"
+# A chapter heading of a document (一、2015年工作回顾; 三、2016年重点工作): a short line of its own
+_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}、(?P<title>[^\n。；;！？]{2,40})$", re.M)
+# What a chapter holds: a review of what was done, or the plans and targets ahead
+_REVIEW_HEADING = re.compile(r"回顾|成就|总结")
+_PLAN_HEADING = re.compile(r"目标|任务|重点工作|部署|建议|要求|取向|计划|规划|安排")
+# A five-year plan's horizon: its targets are other indicators than the year's (十三五 能耗下降
+# 15% beside this year's 3.4%), compared with the next plan's
+_PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五|(?:今后|未来)五年|五年规划")
+PLAN_KEY = "五年规划·"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A chapter of a document and what its sentences do by default."""
+
+    start: int
+    end: int
+    forward: bool | None  # True: plans (a sentence looks forward unless it reports); False: a
+    # review (nothing in it is a target); None: the sentence's own words decide
+    plan: bool  # the chapter sets a five-year plan's targets
+
+
+def find_sections(body: str, published_year: int | None) -> list[Section]:
+    """The chapters of a document, from headings on lines of their own; none in most news."""
+    headings = list(_HEADING.finditer(body))
+    if not headings:
+        return []
+    sections = []
+    ends = [heading.start() for heading in headings[1:]] + [len(body)]
+    for heading, end in zip(headings, ends, strict=True):
+        title = heading.group("title")
+        years = [int(y) for y in re.findall(r"(20\d{2})年", title)]
+        past = bool(published_year and years and max(years) < published_year)
+        if _PLAN_HEADING.search(title) and not past:
+            forward: bool | None = True
+        elif _REVIEW_HEADING.search(title) or past:
+            forward = False
+        else:
+            forward = None
+        sections.append(Section(heading.start(), end, forward, bool(_PLAN_PERIOD.search(title))))
+    return sections
 
 
 @dataclass(frozen=True)
@@ -89,12 +132,14 @@ def is_report(sentence: str) -> bool:
     return bool(_REPORT.search(sentence))
 
 
-def find_targets(sentence: str, forward: bool | None = None) -> list[Target]:
+def find_targets(sentence: str, forward: bool | None = None, plan: bool = False) -> list[Target]:
     """The quantified targets a forward-looking sentence sets, in order.
 
     Args:
         forward: whether the sentence looks forward, when its paragraph says so (其中，中央财政
             赤字1.55万亿元 after 今年拟安排财政赤字…); else the sentence's own words decide.
+        plan: whether the sentence stands in a five-year plan's chapter; a sentence naming the
+            plan period before a figure (今后五年，…) sets the plan's targets anywhere.
     """
     if not (is_forward(sentence) if forward is None else forward):
         return []
@@ -127,6 +172,8 @@ def find_targets(sentence: str, forward: bool | None = None) -> list[Target]:
                     )
                 continue
             start = clause.start() + segment_start
+            # a plan period named before the figure (今后五年，…分别下降23%) makes it the plan's
+            planned = plan or bool(_PLAN_PERIOD.search(sentence, 0, clause.start() + at))
             if targets and targets[-1].start >= clause.start():  # another in the same clause
                 previous = targets[-1]
                 text_before = sentence[previous.start : start].strip(_SEPARATORS)
@@ -135,7 +182,7 @@ def find_targets(sentence: str, forward: bool | None = None) -> list[Target]:
                 Target(
                     start,
                     sentence[start : clause.end()].strip(_SEPARATORS),
-                    indicator_key(indicator),
+                    (PLAN_KEY if planned else "") + indicator_key(indicator),
                     ((quantity, "increment" if increment else "value"),),
                 )
             )

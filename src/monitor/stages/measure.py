@@ -524,11 +524,20 @@ class _TrackBatch:
         self.exact = {sha: self.commitments[cid] for sha, cid in exact.items()}
         # the commitments of the identities the batch's versions have, by identity
         identities = {v.identity for v in versions if v.identity is not None}
+        # one object per commitment: what the batch changes in it is what it writes
         self.by_identity = {
-            c.identity: c for c in reversed(_read_commitments(session, identities, by="identity"))
+            c.identity: self.commitments.setdefault(c.id, c)
+            for c in reversed(_read_commitments(session, identities, by="identity"))
         }
-        for commitment in self.by_identity.values():
-            self.commitments.setdefault(commitment.id, commitment)
+        # the targets of the batch's actors, by identity: a restated target may word its
+        # indicator another way (track.same_indicator)
+        actors = {v.actor for v in versions if track.is_target(v.identity)}
+        self.targets = _read_targets(session, actors)
+        # the identities each article states: none of them is another's other wording
+        self.stated: dict[int, set[str]] = {}
+        for version in versions:
+            if version.identity is not None:
+                self.stated.setdefault(version.article_id, set()).add(version.identity)
         # the batch's versions, and the latest versions of the commitments they match exactly
         self.versions = {v.id: v for v in versions}
         self._load_versions({c.latest_measure_id for c in self.commitments.values()})
@@ -602,6 +611,8 @@ class _TrackBatch:
             self.commitments[commitment.id] = commitment
             if version.identity is not None:
                 self.by_identity[version.identity] = commitment
+                if track.is_target(version.identity):
+                    self.targets[version.identity] = commitment.id
             self.made.append(commitment)
             self.recent.add(commitment)
             self.exact.setdefault(version.masked_sha256, commitment)
@@ -642,16 +653,54 @@ class _TrackBatch:
 
     def find(self, version: _Version) -> _Commitment | None:
         """The commitment a version is of: one that had its masked text, else the closest of
-        its actor's (a reworded or re-figured version keeps who makes it)."""
+        its actor's (a reworded or re-figured version keeps who makes it). A target is what it
+        measures, whatever its wording: 国内生产总值增长6.5%左右 and 城镇调查失业率5.5%左右 mask
+        alike."""
+        if version.identity is not None and track.is_target(version.identity):
+            same = self.by_identity.get(version.identity)
+            return same if same is not None else self._reworded(version)
         exact = self.exact.get(version.masked_sha256)
         if exact is not None:
             return exact
         if version.identity is not None:
             same = self.by_identity.get(version.identity)
-            if same is not None or track.is_target(version.identity):
-                return same  # a target is what it measures: a new indicator is a new target
+            if same is not None:
+                return same
         matched = self.recent.match(version)
         return None if matched is None else self._commitment(matched)
+
+    def _reworded(self, version: _Version) -> _Commitment | None:
+        """The target a version restates with its indicator worded another way, if one: of the
+        same unit, not stated by the version's own article, the closest in length."""
+        stated = self.stated.get(version.article_id, set())
+        unit = version.quantities[0].get("unit") if version.quantities else None
+        found: list[tuple[int, int, _Commitment]] = []
+        for identity, commitment_id in self.targets.items():
+            if identity in stated or not track.same_indicator(identity, version.identity or ""):
+                continue
+            commitment = self._commitment(commitment_id)
+            quantities = commitment.fields.get("quantities") or [{}]
+            if quantities[0].get("unit") == unit:
+                apart = abs(len(identity) - len(version.identity or ""))
+                found.append((apart, -commitment.id, commitment))
+        if not found:
+            return None
+        commitment = min(found, key=lambda entry: entry[:2])[2]
+        self.by_identity[version.identity or ""] = commitment
+        self.targets[version.identity or ""] = commitment.id
+        return commitment
+
+
+def _read_targets(session: Session, actors: set[str | None]) -> dict[str, int]:
+    """The identities of the actors' targets: identity: commitment id."""
+    if not actors:
+        return {}
+    table = Commitment.__table__.c
+    prefixes = [track.identity("target", actor, "") or "" for actor in actors]
+    query = select(table.identity, table.id).where(
+        or_(*(table.identity.startswith(prefix, autoescape=True) for prefix in prefixes))
+    )
+    return {identity: cid for identity, cid in session.execute(query.order_by(table.id))}
 
 
 def replay_commitment(session: Session, commitment: Commitment, run_id: int | None) -> None:
@@ -714,6 +763,8 @@ def _make_latest(commitment: Commitment | _Commitment, version: _Version, fields
     commitment.text, commitment.fields, commitment.actor = version.text, fields, version.actor
     commitment.masked_sha256, commitment.latest_measure_id = version.masked_sha256, version.id
     commitment.last_published_at = version.published_at or commitment.last_published_at
+    # known by its latest wording (铁路投资, then 铁路建设投资)
+    commitment.identity = version.identity or commitment.identity
 
 
 def _order(published_at: datetime | None, capture_id: int, ordinal: int) -> tuple:
