@@ -96,3 +96,14 @@ def leading_noun(text: str) -> str:
             break
         phrase += word
     return phrase
+
+
+def cut(text: str) -> list[str]:
+    """The words of `text`."""
+    return list(rjieba.cut(text))
+
+
+def is_verb(text: str) -> bool:
+    """Whether `text` is one verb (停建, 淘汰)."""
+    tags = rjieba.tag(text)
+    return len(tags) == 1 and tags[0][1].startswith("v")

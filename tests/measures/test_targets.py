@@ -81,3 +81,53 @@ def test_an_increment_beside_the_same_value_is_no_change():
 
     outcome = track.compare(fields("2000亿元", 2e11), fields("0元", 0.0), target=True)
     assert outcome.kind == "reaffirmed"
+
+
+def _found(sentence: str) -> list[tuple[str, str]]:
+    from monitor.measures.targets import find_targets
+
+    return [(t.key, t.quantities[0][0].raw) for t in find_targets(sentence, True)]
+
+
+def test_listed_indicators_take_their_figures_in_turn_or_one_for_all():
+    assert _found("单位国内生产总值用水量、能耗、二氧化碳排放量分别下降23%、15%、18%。") == [
+        ("单位国内生产总值用水量", "23%"),
+        ("单位国内生产总值能耗", "15%"),  # too short alone: the head of the first part
+        ("二氧化碳排放", "18%"),
+    ]
+    assert _found("化学需氧量、氨氮排放量要下降2%。") == [("化学需氧量", "2%"), ("氨氮排放", "2%")]
+    assert _found("广义货币M2和社会融资规模余额预期增长均为12%左右。") == [
+        ("广义货币M2", "12%左右"),
+        ("社会融资规模余额", "12%左右"),
+    ]
+
+
+def test_words_of_one_indicator_or_verbs_listed_are_not_split():
+    assert _found("全年再为企业和个人减税8000多亿元。") == [("企业和个人减税", "8000多亿元")]
+    assert _found("中小企业宽带和专线平均资费再降10%。") == [("中小企业宽带和专线平均资费", "10%")]
+    assert [key for key, _ in _found("要淘汰、停建、缓建煤电产能5000万千瓦以上。")] == [
+        "淘汰、停建、缓建煤电产能"
+    ]
+
+
+def test_a_count_is_of_the_noun_after_it():
+    assert _found("推进5万个行政村通光纤。") == [("行政村通光纤", "5万个行政村通光纤")]
+    assert _found("再开工20项重大水利工程。") == [("重大水利工程", "20项")]
+    assert _found("严守18亿亩耕地红线。") == [("耕地红线", "18亿亩")]
+
+
+def test_an_indicator_after_the_comparison_and_transfers_to_local_governments():
+    assert _found("今年将比改革前减轻企业和个人负担5000多亿元。") == [
+        ("减轻企业和个人负担", "5000多亿元")
+    ]
+    assert _found("比去年预算低0.4个百分点。") == []
+    assert _found("对地方一般性转移支付规模增长9.5%。") == [("一般性转移支付", "9.5%")]
+    assert _found("中央对地方一般性转移支付增长10.9%。") == [("一般性转移支付", "10.9%")]
+    assert _found("与有关方面等21个部门共同谋划。") == []
+
+
+def test_a_later_clause_that_looks_back_does_not_make_a_sentence_a_report():
+    from monitor.measures.targets import is_report
+
+    assert not is_report("对地方一般性转移支付增长7.8%、增幅明显高于去年。")
+    assert is_report("去年经济增长2.3%，就业形势总体稳定。")

@@ -82,16 +82,16 @@ def extract_measures(
     covered = [(item.start, item.end) for item in items]
     # a paragraph that set targets goes on setting them; a new paragraph starts afresh (looked
     # for between two sentences only: searching back from each sentence grew with the paragraph)
-    last_end, forward = 0, False
+    last_end, forward, reviewing = 0, False, False
     sections = find_sections(body, published_year)
     for start, sentence in _sentences(body, covered):
         section = next((s for s in sections if s.start <= start < s.end), None)
         default = section.forward if section is not None else None
-        if "\n" in body[last_end:start]:
-            forward = bool(default)
+        if "\n" in body[last_end:start] or last_end == 0:
+            forward, reviewing = bool(default), default is True and is_report(sentence)
         last_end = start + len(sentence)
-        if default is False:
-            forward = False  # a review: what was done is no target
+        if default is False or reviewing:
+            forward = False  # a review, or a paragraph of it (过去五年，…): no target
         elif default:
             forward = not is_report(sentence)
         else:

@@ -38,7 +38,7 @@ _CLASSIFIERS = "个|项|家|所|座|条|批|名|位|支|台|辆|件|篇|户|种|
 # percentage points before 个 (a classifier), 平方公里 before 公里, 千瓦时 before 千瓦
 _MEASURE_UNITS = (
     "个百分点|百分点|美元|元|人次|人|倍|%|％|吨|平方公里|公里|千米|平方米|立方米|千瓦时|千瓦|"
-    "公斤|千克|斤|亩|公顷|标准箱|年|天"
+    "公斤|千克|斤|亩|公顷|标准箱|年|岁|天"
 )
 _UNIT_NAMES = {"个百分点": "百分点", "％": "%", "千克": "公斤", "千米": "公里"}
 _POST_QUALIFIERS = {"以上": "at_least", "左右": "about", "以内": "at_most", "以下": "at_most"}
@@ -124,8 +124,10 @@ def find_quantities(text: str) -> list[Quantity]:
         before = text[: match.start("num") - len(match.group("pre") or "")]
         if before.endswith(("第", "“")) or (num == "一" and unit not in _MEASURE_UNITS.split("|")):
             continue  # 第一个 is an ordinal, “四个面向” a slogan, 一批 an article
-        if unit == "年" or (not num.isdigit() and len(num) == 1 and unit == "天"):
-            continue  # years are periods; 五天 is a span of time, not a quantity
+        if (unit == "年" and "." not in num) or (
+            not num.isdigit() and len(num) == 1 and unit == "天"
+        ):
+            continue  # years are periods (10.8年 of schooling is not); 五天 is a span of time
         value = parse_number(num)
         if value is None:
             continue

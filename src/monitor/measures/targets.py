@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from monitor import words
 from monitor.measures.fields import Quantity, find_quantities
 from monitor.measures.kinds import FUTURE_SENTENCE
 
@@ -22,13 +23,13 @@ from monitor.measures.kinds import FUTURE_SENTENCE
 _STRONG_FORWARD = re.compile(r"拟|预期目标|目标是|目标为|今年|力争|明年")
 _MORE_FORWARD = re.compile(r"计划|确保|继续|年内")
 _REPORT = re.compile(
-    r"过去|(?<!比)去年|(?<!比)上年|已经|已(?!有)|累计|一年来|五年来|多年来|(?<![为除])了"
+    r"过去|(?<![比于])去年|(?<![比于])上年|已经|已(?!有)|累计|一年来|五年来|多年来|(?<![为除])了"
 )
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 # What may stand before an indicator in its clause and is not part of it: time, modal and list
 # words, and the verbs that introduce a budget line or a target.
 _LEAD = re.compile(
-    r"^(?:今年|全年|明年|年内|同时|其中|并且|并|还|也|要|将|拟|力争|争取|确保|继续|再|进一步|努力|、"
+    r"^(?:今年|全年|明年|年内|同时|其中|并且|并|还|也|要|将|拟|力争|争取|确保|继续|再|进一步|努力|坚决|、"
     r"|全面|主要|预期目标是|预期目标|目标是|目标|是|为|安排|完成|实现|新开工|开工|我们"
     r"|十[一二三四五六七八九]五(?:时期|期间|末)?|(?:今后|未来)五年|到20\d{2}年)+"
 )
@@ -42,30 +43,48 @@ _TAIL = re.compile(
 _DIRECTION = re.compile(r"(?:增长|下降|降低|减少|提高|增加|上涨|上升|压减|扩大|降)$")
 _LEADING_DIRECTION = re.compile(
     r"^(?:再)?(?:减少|压减|降低|提高|增加|扩大|开工建设|新开工|开工|完成|推进|实施|建设|新建|新增|实现"
-    r"|落实好|落实|全国)"
+    r"|落实好|落实|全国|严守|守住|坚守)"
 )
 _TIME_WORDS = re.compile(r"今年|全年|明年|年内|年均")
+# 二氧化碳排放量 and 二氧化碳排放 are one indicator
+_EMISSION = re.compile(r"排放量$")
+# 中央对地方一般性转移支付, 一般性转移支付规模: one indicator (transfers go to local
+# governments; 规模 is the amount of what it follows)
+_TOWARDS = re.compile(r"^(?:中央)?对地方")
+_AMOUNT = re.compile(r"(?<=[\u4e00-\u9fff]{3})规模$")
 # A comparison with an earlier figure: what follows is an increment (比去年增加…); 比 alone is
 # no comparison (比例, 比重)
 _COMPARED = re.compile(r"比(?:上年|去年|前一年|上一年|2\d{3}年|年初|改革前)")
+_COMPARATIVE = re.compile(r"[高低多少]$")
 _INCREMENT_VERB = re.compile(r"(?:再|又|分别)?(?:增加|提高|多|减少|降低|下降)$")
 # An indicator names what is measured in at least this many characters: 赤字率, 财政赤字; a
 # shorter phrase before a figure is a verb (增长11.3%, 严守18亿亩), the noun after it
 _MIN_INDICATOR_CJK = 3
 _DIGIT = re.compile(r"\d")
-# 与…等21个部门共同谋划: a count of partners, not a target
+# 与…等21个部门共同谋划: a count of partners, not a target; a rate or a sum is measured of
+# what follows 对 (对地方一般性转移支付增长9.5%)
 _PARTNER = re.compile(r"[与和同跟向对在的]")
+_MEASURED = ("%", "元", "美元", "百分点")
 # 从8.7万元提高到12万元, 由420元提高到450元: the first figure is where the target starts from
 _FROM = re.compile(r"[从由][^，；、]{0,8}$")
 # Verbs of a count whose noun follows the figure, and the noun (up to the clause's end)
 _COUNT_VERB = re.compile(
-    r"(?:再)?(?:开工建设|新开工|开工|建设|新建|改造|推进|完成|实施|支持|培育|建成|新增)"
+    r"(?:再)?(?:开工建设|新开工|开工|建设|新建|改造|推进|完成|实施|支持|培育|建成|新增|严守|守住|坚守)"
 )
+# What may stand before the verb of a count: time and modal words
+_COUNT_LEAD = re.compile(r"^(?:今年|全年|年内|要|将|力争|争取|确保|继续|进一步|坚决|努力)+")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 # 经济增长预期目标6.5%－7%, 就业预期目标比去年多100万人: an explanation restating a target
 _RESTATED = re.compile(r"目标")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEPARATORS = " 、，,"
+# Figures listed one after another (23%、15%、18%; 5%和8%), and the words that pair a list of
+# indicators with them or give them one figure
+_LISTED = re.compile(r"\s*[、和及与]\s*")
+_EACH = re.compile(r"分别|均(?=为|超过|达到|不低于|在|要|增长|提高|下降|降低)")
+_JOIN = re.compile(r"、")
+_EACH_JOIN = re.compile(r"[、和及与]")
+_WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 # A chapter heading of a document (一、2015年工作回顾; 三、2016年重点工作): a short line of its own
 _HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}、(?P<title>[^\n。；;！？]{2,40})$", re.M)
 # What a chapter holds: a review of what was done, or the plans and targets ahead
@@ -128,8 +147,11 @@ def is_forward(sentence: str) -> bool:
 
 
 def is_report(sentence: str) -> bool:
-    """Whether a sentence reports what was done (过去一年…, 已…, 累计…)."""
-    return bool(_REPORT.search(sentence))
+    """Whether a sentence reports what was done (过去一年…, 已…, 累计…): its first clause
+    says so. A later clause may look back (…增长7.8%、增幅明显高于去年) in a sentence that
+    sets figures; such a clause is no target of its own (find_targets)."""
+    first = _CLAUSE.search(sentence)
+    return first is not None and bool(_REPORT.search(first.group()))
 
 
 def find_targets(sentence: str, forward: bool | None = None, plan: bool = False) -> list[Target]:
@@ -150,8 +172,11 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
             continue  # 去年经济增长2.3%: what was, beside what is to be
         taken = 0
         baseline: str | None = None  # the indicator of 从X提高到Y, waiting for Y
-        for quantity in find_quantities(text):
-            at = text.find(quantity.raw, taken)
+        found = _placed(text)
+        index = 0
+        while index < len(found):
+            quantity, at = found[index]
+            index += 1
             segment_start, prefix = taken, text[taken:at]
             taken = at + len(quantity.raw)
             if not _DIGIT.search(quantity.raw):
@@ -160,7 +185,11 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
                 baseline = _indicator(_FROM.split(prefix)[0])
                 continue
             increment = _is_increment(prefix, quantity)
-            indicator = _indicator(prefix) or baseline or _indicator_after(prefix, text, taken)
+            indicator = (
+                _indicator(prefix, quantity)
+                or baseline
+                or _indicator_after(prefix, quantity, text, taken)
+            )
             baseline = None
             if indicator is None or _RESTATED.search(indicator):
                 if increment and targets and targets[-1].start < clause.start():
@@ -178,14 +207,26 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
                 previous = targets[-1]
                 text_before = sentence[previous.start : start].strip(_SEPARATORS)
                 targets[-1] = replace(previous, text=text_before)
-            targets.append(
-                Target(
-                    start,
-                    sentence[start : clause.end()].strip(_SEPARATORS),
-                    (PLAN_KEY if planned else "") + indicator_key(indicator),
-                    ((quantity, "increment" if increment else "value"),),
+            # 化学需氧量、氨氮排放量要分别下降2%; 用水量、能耗、二氧化碳排放量分别下降23%、15%、18%
+            listed = [quantity]
+            while index < len(found) and _LISTED.fullmatch(text[taken : found[index][1]]):
+                listed.append(found[index][0])
+                taken = found[index][1] + len(found[index][0].raw)
+                index += 1
+            parts = _parts(indicator, bool(_EACH.search(text)))
+            if len(parts) < 2 or len(listed) not in (1, len(parts)):
+                parts = [indicator]
+            role = "increment" if increment else "value"
+            for number, part in enumerate(parts):
+                figure = listed[number] if len(listed) == len(parts) else listed[0]
+                targets.append(
+                    Target(
+                        start,
+                        sentence[start : clause.end()].strip(_SEPARATORS),
+                        (PLAN_KEY if planned else "") + indicator_key(part),
+                        ((figure, role),),
+                    )
                 )
-            )
     return targets
 
 
@@ -194,28 +235,69 @@ def indicator_key(indicator: str) -> str:
     word at its end (单位国内生产总值能耗下降 and …降低 are one indicator)."""
     key = _TIME_WORDS.sub("", indicator)
     stripped = _TAIL.sub("", _LEADING_DIRECTION.sub("", _DIRECTION.sub("", key)))
+    stripped = _EMISSION.sub("排放", _AMOUNT.sub("", _TOWARDS.sub("", stripped)))
     return stripped if len(_CJK.findall(stripped)) >= _MIN_INDICATOR_CJK else key
 
 
-def _indicator(prefix: str) -> str | None:
-    """The indicator in the text before a figure, or None when it names none."""
-    text = _COMPARED.split(prefix, maxsplit=1)[0]
+def _placed(clause: str) -> list[tuple[Quantity, int]]:
+    """The quantities of a clause with where each stands."""
+    placed, taken = [], 0
+    for quantity in find_quantities(clause):
+        at = clause.find(quantity.raw, taken)
+        placed.append((quantity, at))
+        taken = at + len(quantity.raw)
+    return placed
+
+
+def _parts(indicator: str, each: bool) -> list[str]:
+    """The indicators a listing names (化学需氧量、氨氮排放量; with 分别 or 均, also 能耗和二氧化碳
+    排放), each of at least two characters; a part too short to name what it measures (能耗)
+    takes the words before the first part's last word (单位国内生产总值).
+
+    Without 分别 or 均, 和 joins the words of one indicator (企业和个人减税).
+    """
+    parts = [p for p in (_EACH_JOIN if each else _JOIN).split(indicator) if p]
+    if len(parts) < 2 or any(not _names_a_thing(part) for part in parts):
+        return [indicator]  # 淘汰、停建、缓建煤电产能: verbs listed, one indicator
+    head = "".join(words.cut(parts[0])[:-1])
+    return [head + part if len(_CJK.findall(part)) < _MIN_INDICATOR_CJK else part for part in parts]
+
+
+def _names_a_thing(part: str) -> bool:
+    """Whether a listed part names what is measured: two characters or more, not a verb alone
+    (淘汰、停建)."""
+    return len(_WORDY.findall(part)) >= 2 and not words.is_verb(part)
+
+
+def _indicator(prefix: str, quantity: Quantity | None = None) -> str | None:
+    """The indicator in the text before a figure, or None when it names none: before the
+    comparison if it names one (财政赤字比去年增加…), else after it (比改革前减轻企业负担…)."""
+    count = quantity is None or quantity.unit not in _MEASURED
+    before, *after = _COMPARED.split(prefix, maxsplit=1)
+    if after and _COMPARATIVE.search(after[0]):
+        after = []  # 比去年预算低0.4个百分点: how it compares, not what it measures
+    return _named(before, count) or (_named(after[0], count) if after else None)
+
+
+def _named(text: str, count: bool) -> str | None:
     text = re.sub(r"[\s“”\"'《》（）()]", "", text)
     for _ in range(3):  # lead and tail words may alternate (今年拟安排…)
         text = _TAIL.sub("", _LEAD.sub("", text))
-    if len(_CJK.findall(text)) < _MIN_INDICATOR_CJK or _PARTNER.match(text):
+    if len(_CJK.findall(text)) < _MIN_INDICATOR_CJK or (count and _PARTNER.match(text)):
         return None
     return text
 
 
-def _indicator_after(prefix: str, clause: str, end: int) -> str | None:
+def _indicator_after(prefix: str, quantity: Quantity, clause: str, end: int) -> str | None:
     """The indicator of a count whose noun follows it (再开工20项重大水利工程, 推进5万个行政村
-    通光纤): the verb before the figure with what the count names."""
-    verb = _LEAD.sub("", prefix.strip())
-    after = _NOUN_AFTER.match(clause, end)
-    if not verb or after is None or not _COUNT_VERB.fullmatch(verb):
+    通光纤, 严守18亿亩耕地红线): the verb before the figure with what the count names."""
+    verb = _COUNT_LEAD.sub("", prefix.strip())
+    if not verb or not _COUNT_VERB.fullmatch(verb):
         return None
-    return verb + after.group()
+    if len(_CJK.findall(quantity.unit)) >= 2 and quantity.raw.endswith(quantity.unit):
+        return verb + quantity.unit  # the count took its noun as its unit (5万个行政村通光纤)
+    after = _NOUN_AFTER.match(clause, end)
+    return None if after is None else verb + after.group()
 
 
 def _is_increment(prefix: str, quantity: Quantity) -> bool:
