@@ -27,7 +27,8 @@ _LEAST_SHARED = SAME_COMMITMENT / (1 + SAME_COMMITMENT)
 SAME_WORDING = 0.95
 _COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier", "upper", "role")
 # what a figure or a period says: its keys but the words it is written in ("raw")
-_MEANING_KEYS = ("value", "unit", "qualifier", "upper", "role", "kind", "start", "end")
+# (not its role: 再降低10% and 降低10% set one figure)
+_MEANING_KEYS = ("value", "unit", "qualifier", "upper", "kind", "start", "end")
 _COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
 K = TypeVar("K")
 
@@ -61,6 +62,10 @@ def is_target(identity: str | None) -> bool:
 # characters put in between (铁路投资 / 铁路建设投资, 地方专项债券 / 地方政府专项债券).
 _MAX_INSERTED = 4
 _MIN_INDICATOR = 4
+# Names of at least this many characters are one indicator when they share more than this share
+# of the longer one's characters in order, and their last word
+_LONG_INDICATOR = 8
+_LONG_KEPT = 0.8
 
 
 def same_indicator(one: str, other: str) -> bool:
@@ -78,12 +83,39 @@ def same_indicator(one: str, other: str) -> bool:
     short, long = short.removeprefix(PLAN_KEY), long.removeprefix(PLAN_KEY)
     if len(short) > len(long):
         short, long = long, short
+    if (
+        len(short) >= _LONG_INDICATOR
+        and short[-2:] == long[-2:]
+        and _common(short, long) > _LONG_KEPT * len(long)
+    ):
+        return True  # a long name keeps most of its words: 国有大型商业银行小微企业贷款 /
+        # 大型商业银行普惠小微企业贷款
     if len(short) < _MIN_INDICATOR or len(long) - len(short) > _MAX_INSERTED:
         return False
     if short[0] != long[0] or short[-1] != long[-1]:
         return False
     rest = iter(long)
     return all(char in rest for char in short)
+
+
+def likeness(one: str, other: str) -> float:
+    """How alike two identities' indicators are: the share of the longer one's characters the
+    two hold in order."""
+    one, other = one.rpartition("|")[2], other.rpartition("|")[2]
+    return _common(one, other) / max(len(one), len(other), 1)
+
+
+def _common(one: str, other: str) -> int:
+    """The length of the longest sequence of characters both hold in order."""
+    previous = [0] * (len(other) + 1)
+    for char in one:
+        current = [0]
+        for index, theirs in enumerate(other):
+            current.append(
+                previous[index] + 1 if char == theirs else max(previous[index + 1], current[index])
+            )
+        previous = current
+    return previous[-1]
 
 
 def commitment_fields(text: str, actor: str | None, quantities: list, periods: list) -> dict:
@@ -220,7 +252,7 @@ def _grown(array: np.ndarray, rows: int, fill: int) -> np.ndarray:
 def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = False) -> Outcome:
     """Compare a commitment's fields with a new version's: changed fields before and after.
 
-    A target is its figure: its value, unit, qualifier, range and role, and its deadline; the
+    A target is its figure: its value, unit, qualifier and range, and its deadline; the
     words around the figure and the year it is set for (今年) may change, it is the same target.
     Where both versions give the target's value, an increment beside it (比去年增加2000亿元)
     follows from last year's figure and is no change of its own.
@@ -245,6 +277,10 @@ def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = Fa
         before["text"], after["text"] = previous.get("text"), current.get("text")
     if not after:
         return Outcome("reaffirmed", None, current)
+    if target and not any(key.startswith("quantities") for key in after):
+        # the same figure for another plan or deadline: the figure says which target it is
+        old, new = previous.get("quantities") or [None], current.get("quantities") or [None]
+        before["quantities[0]"], after["quantities[0]"] = old[0], new[0]
     return Outcome("CHANGED", before, after)
 
 

@@ -107,3 +107,8 @@ def is_verb(text: str) -> bool:
     """Whether `text` is one verb (停建, 淘汰)."""
     tags = rjieba.tag(text)
     return len(tags) == 1 and tags[0][1].startswith("v")
+
+
+def has_verb(text: str) -> bool:
+    """Whether `text` holds a verb or a verbal noun (新增就业, 搬迁)."""
+    return any(flag.startswith("v") for _, flag in rjieba.tag(text))

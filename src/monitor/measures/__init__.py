@@ -96,7 +96,12 @@ def extract_measures(
             forward = not is_report(sentence)
         else:
             forward = is_forward(sentence) or (forward and not is_report(sentence))
-        targets = find_targets(sentence, forward, plan=section is not None and section.plan)
+        targets = find_targets(
+            sentence,
+            forward,
+            plan=section is not None and section.plan,
+            horizon=None if section is None else section.horizon,
+        )
         if targets:
             units += [(start + target.start, "", target.text, target) for target in targets]
         elif _is_commitment(sentence, published_year):
@@ -192,6 +197,9 @@ def _draft(
         ]
         kind = measure_kind(re.split(r"[。；;]", content, maxsplit=1)[0])
         subject = _subject(content) if kind == "commitment" else None
+    periods = find_periods(content, published_year)
+    if target is not None and target.horizon is not None and target.horizon not in periods:
+        periods.append(target.horizon)  # the plan of its chapter: its deadline
     return MeasureDraft(
         ordinal=ordinal,
         marker=marker,
@@ -201,7 +209,7 @@ def _draft(
         action=clause.action,
         object=clause.object,
         quantities=quantities,
-        periods=[p.__dict__ for p in find_periods(content, published_year)],
+        periods=[p.__dict__ for p in periods],
         kind=kind,
         subject=subject,
     )

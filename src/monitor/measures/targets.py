@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from monitor import words
-from monitor.measures.fields import Quantity, find_quantities
+from monitor.measures.fields import Period, Quantity, find_periods, find_quantities
 from monitor.measures.kinds import FUTURE_SENTENCE
 
 # Words that make a sentence look forward (a plan, a budget, a target) or report what was done.
@@ -36,7 +36,7 @@ _LEAD = re.compile(
 # The verb or preposition that carries the figure, at the indicator's end: 拟按 (3%) 安排,
 # 保持在, 控制在, 达到, 提高到.
 _TAIL = re.compile(
-    r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别|均|预期)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
+    r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别|平均|均|预期)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
     r"提高到|提高至|降至|降到|增至|增加到|为|在|约为|约|至少|不低于|不少于|不超过|超过)*$"
 )
 # Direction words that end an indicator (增长, 下降): the same indicator whichever is used
@@ -49,13 +49,25 @@ _TIME_WORDS = re.compile(r"今年|全年|明年|年内|年均")
 # 二氧化碳排放量 and 二氧化碳排放 are one indicator
 _EMISSION = re.compile(r"排放量$")
 # 中央对地方一般性转移支付, 一般性转移支付规模: one indicator (transfers go to local
-# governments; 规模 is the amount of what it follows)
+# governments; 规模 is the amount of what it follows, 任务 the task of it, 标准 its level)
 _TOWARDS = re.compile(r"^(?:中央)?对地方")
-_AMOUNT = re.compile(r"(?<=[\u4e00-\u9fff]{3})规模$")
+_AMOUNT = re.compile(r"(?<=[\u4e00-\u9fff]{3})(?:规模|任务|标准)$")
 # A comparison with an earlier figure: what follows is an increment (比去年增加…); 比 alone is
 # no comparison (比例, 比重)
 _COMPARED = re.compile(r"比(?:上年|去年|前一年|上一年|2\d{3}年|年初|改革前)")
 _COMPARATIVE = re.compile(r"[高低多少]$")
+# After a figure: the portion of a base it bounds (100万元至300万元部分, 不到100万元的部分)
+_PORTION = re.compile(r"(?:至\d+(?:\.\d+)?[万亿]?元)?的?部分")
+# After a figure: the thing it measures now and the verb of its target (现行16%的税率降至13%)
+_CURRENT = re.compile(
+    r"的(?P<noun>[\u4e00-\u9fff]{1,6}?)(?:降至|降到|降为|下调至|下调到|提高到|提高至|上调至|上调到"
+    r"|调整为|调整到)(?=\d)"
+)
+# After a figure: the rate by which a verb acts on a noun (按不低于5%的幅度压减一般性支出)
+_BY = re.compile(r"按[^，；]{0,4}$")
+_BY_RATE = re.compile(
+    r"的(?:幅度|比例)(?:压减|削减|降低|减少|下调|提高|增加|上调)(?P<noun>[\u4e00-\u9fff]{3,10})"
+)
 _INCREMENT_VERB = re.compile(r"(?:再|又|分别)?(?:增加|提高|多|减少|降低|下降)$")
 # An indicator names what is measured in at least this many characters: 赤字率, 财政赤字; a
 # shorter phrase before a figure is a verb (增长11.3%, 严守18亿亩), the noun after it
@@ -105,6 +117,7 @@ class Section:
     forward: bool | None  # True: plans (a sentence looks forward unless it reports); False: a
     # review (nothing in it is a target); None: the sentence's own words decide
     plan: bool  # the chapter sets a five-year plan's targets
+    horizon: Period | None = None  # the plan it names (十四五: 2021–2025), its targets' deadline
 
 
 def find_sections(body: str, published_year: int | None) -> list[Section]:
@@ -124,7 +137,10 @@ def find_sections(body: str, published_year: int | None) -> list[Section]:
             forward = False
         else:
             forward = None
-        sections.append(Section(heading.start(), end, forward, bool(_PLAN_PERIOD.search(title))))
+        plans = [period for period in find_periods(title, published_year) if period.kind == "plan"]
+        horizon = plans[-1] if plans else None  # 十三五 achievements and 十四五 targets: the later
+        plan = horizon is not None or bool(_PLAN_PERIOD.search(title))
+        sections.append(Section(heading.start(), end, forward, plan, horizon))
     return sections
 
 
@@ -136,6 +152,7 @@ class Target:
     text: str  # the clause, with the increments that follow it
     key: str  # the indicator, normalised to recognise it when restated (国内生产总值)
     quantities: tuple[tuple[Quantity, str], ...]  # (quantity, role: value or increment)
+    horizon: Period | None = None  # the five-year plan whose target it is, when its chapter says
 
 
 def is_forward(sentence: str) -> bool:
@@ -154,7 +171,9 @@ def is_report(sentence: str) -> bool:
     return first is not None and bool(_REPORT.search(first.group()))
 
 
-def find_targets(sentence: str, forward: bool | None = None, plan: bool = False) -> list[Target]:
+def find_targets(
+    sentence: str, forward: bool | None = None, plan: bool = False, horizon: Period | None = None
+) -> list[Target]:
     """The quantified targets a forward-looking sentence sets, in order.
 
     Args:
@@ -162,6 +181,7 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
             赤字1.55万亿元 after 今年拟安排财政赤字…); else the sentence's own words decide.
         plan: whether the sentence stands in a five-year plan's chapter; a sentence naming the
             plan period before a figure (今后五年，…) sets the plan's targets anywhere.
+        horizon: the plan the chapter names, the deadline of its targets.
     """
     if not (is_forward(sentence) if forward is None else forward):
         return []
@@ -184,13 +204,24 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
             if _FROM.search(prefix):
                 baseline = _indicator(_FROM.split(prefix)[0])
                 continue
+            following = text[taken:]
+            if _PORTION.match(following):
+                continue  # 100万元至300万元部分: the part of a tax base a policy applies to
+            current = _CURRENT.match(following)
+            if current is not None:  # 现行16%的税率降至13%: where the target starts from
+                baseline = _indicator(prefix + current.group("noun"), quantity)
+                continue
+            by = _BY_RATE.match(following)  # 按不低于5%的幅度压减一般性支出
             increment = _is_increment(prefix, quantity)
             indicator = (
-                _indicator(prefix, quantity)
+                (by.group("noun") if by is not None and _BY.search(prefix) else None)
                 or baseline
+                or _indicator(prefix, quantity)
                 or _indicator_after(prefix, quantity, text, taken)
             )
             baseline = None
+            if indicator is not None and _is_population(indicator, quantity):
+                continue  # 今年高校毕业生820多万人: how many there are, not a target
             if indicator is None or _RESTATED.search(indicator):
                 if increment and targets and targets[-1].start < clause.start():
                     previous = targets[-1]  # 比去年增加2000亿元 after 财政赤字2.38万亿元
@@ -225,6 +256,7 @@ def find_targets(sentence: str, forward: bool | None = None, plan: bool = False)
                         sentence[start : clause.end()].strip(_SEPARATORS),
                         (PLAN_KEY if planned else "") + indicator_key(part),
                         ((figure, role),),
+                        horizon if plan else None,
                     )
                 )
     return targets
@@ -254,13 +286,22 @@ def _parts(indicator: str, each: bool) -> list[str]:
     排放), each of at least two characters; a part too short to name what it measures (能耗)
     takes the words before the first part's last word (单位国内生产总值).
 
-    Without 分别 or 均, 和 joins the words of one indicator (企业和个人减税).
+    Without 分别 or 均, 和 joins the words of one indicator (企业和个人减税), and a list ending
+    in 等 gives examples of one (交通运输业、建筑业等行业).
     """
+    if "等" in indicator and not each:
+        return [indicator]  # 交通运输业、建筑业等行业: examples of one category
     parts = [p for p in (_EACH_JOIN if each else _JOIN).split(indicator) if p]
     if len(parts) < 2 or any(not _names_a_thing(part) for part in parts):
         return [indicator]  # 淘汰、停建、缓建煤电产能: verbs listed, one indicator
     head = "".join(words.cut(parts[0])[:-1])
     return [head + part if len(_CJK.findall(part)) < _MIN_INDICATOR_CJK else part for part in parts]
+
+
+def _is_population(indicator: str, quantity: Quantity) -> bool:
+    """Whether a count of people is of a population (高校毕业生) rather than of what is done
+    (城镇新增就业, 易地扶贫搬迁, 减少农村贫困人口): its indicator names no action."""
+    return quantity.unit in ("人", "人次") and not words.has_verb(indicator)
 
 
 def _names_a_thing(part: str) -> bool:
@@ -285,6 +326,8 @@ def _named(text: str, count: bool) -> str | None:
         text = _TAIL.sub("", _LEAD.sub("", text))
     if len(_CJK.findall(text)) < _MIN_INDICATOR_CJK or (count and _PARTNER.match(text)):
         return None
+    if text.endswith("的"):
+        return None  # 不达标的30万千瓦以下煤电机组: the figure describes what follows
     return text
 
 
@@ -297,7 +340,10 @@ def _indicator_after(prefix: str, quantity: Quantity, clause: str, end: int) -> 
     if len(_CJK.findall(quantity.unit)) >= 2 and quantity.raw.endswith(quantity.unit):
         return verb + quantity.unit  # the count took its noun as its unit (5万个行政村通光纤)
     after = _NOUN_AFTER.match(clause, end)
-    return None if after is None else verb + after.group()
+    if after is None:
+        return None
+    # what is counted is the noun phrase right after the figure (1000万以上农村贫困人口脱贫任务)
+    return verb + (words.leading_noun(after.group()) or after.group())
 
 
 def _is_increment(prefix: str, quantity: Quantity) -> bool:

@@ -658,6 +658,8 @@ class _TrackBatch:
         alike."""
         if version.identity is not None and track.is_target(version.identity):
             same = self.by_identity.get(version.identity)
+            if same is None and version.identity in self.targets:  # an earlier wording
+                same = self._commitment(self.targets[version.identity])
             return same if same is not None else self._reworded(version)
         exact = self.exact.get(version.masked_sha256)
         if exact is not None:
@@ -671,18 +673,19 @@ class _TrackBatch:
 
     def _reworded(self, version: _Version) -> _Commitment | None:
         """The target a version restates with its indicator worded another way, if one: of the
-        same unit, not stated by the version's own article, the closest in length."""
+        same unit, not stated by the version's own article, the most alike (the latest of
+        equals)."""
         stated = self.stated.get(version.article_id, set())
         unit = version.quantities[0].get("unit") if version.quantities else None
-        found: list[tuple[int, int, _Commitment]] = []
+        found: list[tuple[float, int, _Commitment]] = []
         for identity, commitment_id in self.targets.items():
             if identity in stated or not track.same_indicator(identity, version.identity or ""):
                 continue
             commitment = self._commitment(commitment_id)
             quantities = commitment.fields.get("quantities") or [{}]
             if quantities[0].get("unit") == unit:
-                apart = abs(len(identity) - len(version.identity or ""))
-                found.append((apart, -commitment.id, commitment))
+                unlike = -track.likeness(identity, version.identity or "")
+                found.append((unlike, -commitment.id, commitment))
         if not found:
             return None
         commitment = min(found, key=lambda entry: entry[:2])[2]
@@ -692,7 +695,9 @@ class _TrackBatch:
 
 
 def _read_targets(session: Session, actors: set[str | None]) -> dict[str, int]:
-    """The identities of the actors' targets: identity: commitment id."""
+    """The identities of the actors' targets, every wording their versions had: identity:
+    commitment id. A restatement is matched against them all, so that the versions a target
+    ends with do not depend on the order they came in (铁路投资, 铁路建设投资, 铁路投资 again)."""
     if not actors:
         return {}
     table = Commitment.__table__.c
@@ -700,7 +705,16 @@ def _read_targets(session: Session, actors: set[str | None]) -> dict[str, int]:
     query = select(table.identity, table.id).where(
         or_(*(table.identity.startswith(prefix, autoescape=True) for prefix in prefixes))
     )
-    return {identity: cid for identity, cid in session.execute(query.order_by(table.id))}
+    found = {identity: cid for identity, cid in session.execute(query.order_by(table.id))}
+    worded = (
+        select(Measure.actor, Measure.subject, Observation.commitment_id)
+        .join(Observation, Observation.measure_id == Measure.id)
+        .where(Measure.kind == "target", Measure.actor.in_(actors), Observation.outcome != "copy")
+        .distinct()
+    )
+    for actor, subject, commitment_id in session.execute(worded):
+        found.setdefault(track.identity("target", actor, subject) or "", commitment_id)
+    return found
 
 
 def replay_commitment(session: Session, commitment: Commitment, run_id: int | None) -> None:
