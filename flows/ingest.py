@@ -20,8 +20,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from monitor import pipeline
 from monitor.config import Settings, load_settings
-from monitor.sources import Item, collect
-from monitor.sources.local import iter_paths, read_file
+from monitor.sources import collect, given_sources
 from monitor.stages.capture import extract_batch, extraction_batches, known_validators
 from monitor.store import Database, open_database
 from monitor.store.queries import list_changes, list_failures
@@ -68,14 +67,15 @@ def store_captures(
     source: str,
     outlet: str | None,
     run_id: int,
+    kind: str = "address",
+    allow_private: bool = False,
 ) -> pipeline.StageResult:
-    """Read the sources (or the given paths) and keep every raw capture."""
-    items: Iterable[Item]
+    """Read the sources (or the given paths and addresses) and keep every raw capture."""
     if paths:
-        items = (read_file(p, source, outlet) for p in iter_paths(Path(p) for p in paths))
+        sources = given_sources(paths, source, outlet, kind, allow_private)
     else:
         sources = load_settings(Path(config) if config else None).sources
-        items = collect(sources, known_validators(_database(url)))
+    items = collect(sources, known_validators(_database(url)))
     return pipeline.store_captures(_database(url), items, run_id)
 
 
@@ -112,11 +112,14 @@ def ingest(
     paths: list[str] | None = None,
     source: str = "sources",
     outlet: str | None = None,
+    kind: str = "address",
+    allow_private: bool = False,
 ) -> dict[str, int]:
-    """One pass of the pipeline over the configured sources (or the given paths)."""
+    """One pass of the pipeline over the configured sources (or the given paths and web
+    addresses, of the given kind: "address" fetches each and looks)."""
     settings = load_settings(Path(config) if config else None)
     with _untagged_tasks(), _locked(_source_names(settings, paths, source)):
-        return _pass(settings, config, paths, source, outlet)
+        return _pass(settings, config, paths, source, outlet, kind, allow_private)
 
 
 def run_ingest(
@@ -124,11 +127,20 @@ def run_ingest(
     paths: list[str] | None = None,
     source: str = "sources",
     outlet: str | None = None,
+    kind: str = "address",
+    allow_private: bool = False,
 ) -> dict[str, int]:
     """Run `ingest` now, its flow run tagged with the sources (tags are set where a run starts)."""
     settings = load_settings(Path(config) if config else None)
     with tags(*(f"source:{name}" for name in _source_names(settings, paths, source))):
-        return ingest(config=config, paths=paths, source=source, outlet=outlet)
+        return ingest(
+            config=config,
+            paths=paths,
+            source=source,
+            outlet=outlet,
+            kind=kind,
+            allow_private=allow_private,
+        )
 
 
 def _source_names(settings: Settings, paths: list[str] | None, source: str) -> list[str]:
@@ -176,12 +188,18 @@ def reprocess(config: str | None = None) -> dict[str, int]:
 
 
 def _pass(
-    settings: Settings, config: str | None, paths: list[str] | None, source: str, outlet: str | None
+    settings: Settings,
+    config: str | None,
+    paths: list[str] | None,
+    source: str,
+    outlet: str | None,
+    kind: str = "address",
+    allow_private: bool = False,
 ) -> dict[str, int]:
     url = settings.database_url
     db = _database(url)
     run_id = pipeline.begin_run(db, "flow")
-    results = [store_captures(url, config, paths, source, outlet, run_id)]
+    results = [store_captures(url, config, paths, source, outlet, run_id, kind, allow_private)]
     batches = extraction_batches(db)
     results += [
         future.result() for future in extract.map(url, batches, run_id, settings.extract_workers)

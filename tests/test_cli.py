@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from monitor.cli import app
+from monitor.cli import EXIT_SOME_FAILED, app
 from tests.conftest import SEEDS
 
 runner = CliRunner()
@@ -108,7 +108,8 @@ def test_sending_without_recipients_is_a_clear_error(home):
 def test_failures_lists_bad_input(home):
     (home / "bad").mkdir()
     (home / "bad" / "empty.txt").write_bytes(b"")
-    _invoke("ingest", str(home / "bad"))
+    result = runner.invoke(app, ["ingest", str(home / "bad")])
+    assert result.exit_code == EXIT_SOME_FAILED, result.output
     rows = json.loads(_invoke("failures", "--format", "json"))
     assert rows[0]["reason"] == "empty capture"
 

@@ -79,46 +79,103 @@ def run(config: ConfigOption = None) -> None:
     _finish(settings, counts)
 
 
+class GivenKind(StrEnum):
+    """What the web addresses given to `monitor ingest` are."""
+
+    auto = "auto"
+    page = "page"
+    feed = "feed"
+    sitemap = "sitemap"
+    urls = "urls"
+
+
 @command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of captures.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders of captures (.txt, .html, .warc), or web addresses: a page,"
+            " a feed or a sitemap.",
+            metavar="PATH_OR_URL...",
+        ),
+    ],
     config: ConfigOption = None,
     source: Annotated[str, typer.Option(help="Source name recorded on the captures.")] = "cli",
     outlet: Annotated[
         str | None, typer.Option(help="Outlet, when the pages do not say it.")
     ] = None,
+    kind: Annotated[
+        GivenKind,
+        typer.Option(
+            help="What the addresses are; auto fetches each and looks. With urls, a file"
+            " argument lists addresses, one a line."
+        ),
+    ] = GivenKind.auto,
+    allow_private: Annotated[
+        bool,
+        typer.Option(help="Fetch addresses in private and loopback ranges (a test server)."),
+    ] = False,
 ) -> None:
-    """One pass over the given files or folders (a Prefect flow run when a server is configured)."""
+    """One pass over the given inputs (a Prefect flow run when a server is configured).
+
+    Exit status: 0 when every input was read, 3 when some failed (`monitor failures` says
+    why), 4 when nothing could be read.
+    """
     settings = _settings(config)
+    given = "address" if kind is GivenKind.auto else kind.value
     if _prefect_configured():
         from flows.ingest import run_ingest
 
         counts = run_ingest(
             config=str(config) if config else None,
-            paths=[str(p) for p in paths],
+            paths=inputs,
             source=source,
             outlet=outlet,
+            kind=given,
+            allow_private=allow_private,
         )
     else:
         # Imported here: the pipeline's libraries take seconds to load, which the read-only
         # commands need not pay.
         from monitor.pipeline import run_pipeline
-        from monitor.sources.local import iter_paths, read_file
+        from monitor.sources import collect, given_sources
+        from monitor.stages.capture import known_validators
 
-        items = (read_file(p, source, outlet) for p in iter_paths(paths))
-        counts = run_pipeline(
-            _database(settings), items, "cli", settings.redis_url, settings.extract_workers
-        )
+        database = _database(settings)
+        sources = given_sources(inputs, source, outlet, given, allow_private)
+        items = collect(sources, known_validators(database))
+        counts = run_pipeline(database, items, "cli", settings.redis_url, settings.extract_workers)
     _finish(settings, counts, write=False)
 
 
+# Exit statuses of a run that went through (1 is an error that stopped it, 2 a usage error)
+EXIT_SOME_FAILED = 3
+EXIT_NOTHING_READ = 4
+
+
 def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> None:
+    """Print the run's summary (and write the digest preview); exit 3 when some inputs
+    failed, 4 when nothing could be read."""
     from monitor.pipeline import summary_line
 
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
     if write:
         for path in _write_preview(settings, settings.digest_dir, _today(settings)):
             typer.echo(f"digest: {path}")
+    read = counts.get("captures", 0) + counts.get("unchanged", 0)
+    failed = counts.get("failures", 0)
+    if failed and not read:
+        typer.echo(f"monitor: nothing could be read ({_plural(failed, 'failure')})", err=True)
+        raise typer.Exit(EXIT_NOTHING_READ)
+    if failed:
+        typer.echo(
+            f"monitor: {_plural(failed, 'input')} failed; `monitor failures` says why", err=True
+        )
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:

@@ -12,6 +12,19 @@ from monitor.errors import ConfigError
 
 _CONFIG_RELATIVE = Path("config") / "monitor.toml"
 _SOURCE_KINDS = ("folder", "file", "warc", "urls", "feed", "sitemap")
+_WEB_KINDS = ("urls", "feed", "sitemap")
+# The keys of a [[sources]] entry: every kind's, the web kinds', and each kind's own (one of
+# which it needs: a URL list has its addresses inline or in a file)
+_SOURCE_KEYS = frozenset({"name", "kind", "outlet", "include", "exclude"})
+_WEB_KEYS = frozenset({"max_pages", "delay", "timeout", "retries", "user_agent", "allow_private"})
+_KIND_KEYS = {
+    "folder": frozenset({"path"}),
+    "file": frozenset({"path"}),
+    "warc": frozenset({"path"}),
+    "urls": frozenset({"urls", "path"}),
+    "feed": frozenset({"url"}),
+    "sitemap": frozenset({"url"}),
+}
 _SECURITY = ("plain", "starttls", "ssl")
 _QUIET_DAY = ("send", "skip")
 # A digest shows at most this many changes in full ([digest] max_items). A backlog (a first run
@@ -226,19 +239,92 @@ def _resolve(base: Path, value: str | Path) -> Path:
 
 
 def _parse_source(root: Path, entry: Mapping) -> SourceConfig:
-    try:
-        name, kind, path = entry["name"], entry.get("kind", "folder"), entry["path"]
-    except KeyError as exc:
-        raise ConfigError(f"source entry {dict(entry)!r} lacks {exc.args[0]!r}") from exc
+    """A [[sources]] entry: its keys checked against its kind, its values against their types.
+
+    Raises:
+        ConfigError: one line naming the source and the key at fault.
+    """
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"a [[sources]] entry is {entry!r}, not a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"source entry {dict(entry)!r} lacks 'name'")
+    kind = entry.get("kind", "folder")
     if kind not in _SOURCE_KINDS:
         raise ConfigError(
             f"source {name!r}: kind {kind!r} is not one of {', '.join(_SOURCE_KINDS)}"
         )
+    allowed = _SOURCE_KEYS | _KIND_KEYS[kind] | (_WEB_KEYS if kind in _WEB_KINDS else set())
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"source {name!r}: unknown key {unknown[0]!r} for kind {kind!r}"
+            f" (allowed: {', '.join(sorted(allowed))})"
+        )
+    if not _KIND_KEYS[kind] & set(entry):
+        wanted = " or ".join(repr(key) for key in sorted(_KIND_KEYS[kind]))
+        raise ConfigError(f"source {name!r} of kind {kind!r} lacks {wanted}")
+    value = _SourceValues(name, entry)
+    default = SourceConfig(name, kind)
     return SourceConfig(
         name=name,
         kind=kind,
-        path=_resolve(root, path),
-        outlet=entry.get("outlet"),
-        include=tuple(entry.get("include", ())),
-        exclude=tuple(entry.get("exclude", ())),
+        path=_resolve(root, value.text("path")) if "path" in entry else None,
+        outlet=value.text("outlet") if "outlet" in entry else None,
+        include=value.texts("include"),
+        exclude=value.texts("exclude"),
+        url=value.url("url") if "url" in entry else None,
+        urls=tuple(value.address(url, "urls") for url in value.texts("urls")),
+        allow_private=value.flag("allow_private", default.allow_private),
+        max_pages=int(value.number("max_pages", default.max_pages, least=1, whole=True)),
+        delay=float(value.number("delay", default.delay, least=0)),
+        timeout=float(value.number("timeout", default.timeout, least=0.1)),
+        retries=int(value.number("retries", default.retries, least=0, whole=True)),
+        user_agent=value.text("user_agent") if "user_agent" in entry else None,
     )
+
+
+class _SourceValues:
+    """The values of one [[sources]] entry, each checked for its type."""
+
+    def __init__(self, name: str, entry: Mapping) -> None:
+        self.name, self.entry = name, entry
+
+    def _wrong(self, key: str, wanted: str) -> ConfigError:
+        return ConfigError(f"source {self.name!r}: {key} is {self.entry[key]!r}; use {wanted}")
+
+    def text(self, key: str) -> str:
+        value = self.entry[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self._wrong(key, "a non-empty string")
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.entry.get(key, ())
+        if isinstance(value, str):
+            value = (value,)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self._wrong(key, "a list of strings")
+        return tuple(value)
+
+    def url(self, key: str) -> str:
+        return self.address(self.text(key), key)
+
+    def address(self, value: str, key: str) -> str:
+        if not value.strip().lower().startswith(("http://", "https://")):
+            raise ConfigError(f"source {self.name!r}: {key} {value!r} is not an http(s) address")
+        return value.strip()
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.entry.get(key, default)
+        if not isinstance(value, bool):
+            raise self._wrong(key, "true or false")
+        return value
+
+    def number(self, key: str, default: float, least: float, whole: bool = False) -> float:
+        value = self.entry.get(key, default)
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or (whole and not isinstance(number, int)) or number < least:
+            wanted = "a whole number" if whole else "a number"
+            raise self._wrong(key, f"{wanted} of at least {least:g}")
+        return float(number)

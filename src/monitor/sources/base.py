@@ -69,3 +69,46 @@ def collect(
             yield from read_warc_source(source)
         else:
             yield from read_web_source(source, validators or {})
+
+
+# What `monitor ingest` may be told an address is; "address" fetches it and looks
+GIVEN_KINDS = ("address", "page", "feed", "sitemap", "urls")
+
+
+def given_sources(
+    inputs: Iterable[str],
+    name: str,
+    outlet: str | None = None,
+    kind: str = "address",
+    allow_private: bool = False,
+) -> tuple[SourceConfig, ...]:
+    """Sources for inputs given on the command line: files and folders, web addresses (a page,
+    a feed or a sitemap, as `kind` says or as recognised), and, with kind "urls", files listing
+    addresses."""
+    from pathlib import Path
+
+    sources = []
+    for given in inputs:
+        web = given.strip().lower().startswith(("http://", "https://"))
+        if kind == "urls" and not web:
+            listed = SourceConfig(name, "urls", Path(given), outlet, allow_private=allow_private)
+            sources.append(listed)
+        elif web:
+            page = kind in ("page", "urls")
+            sources.append(
+                SourceConfig(
+                    name,
+                    "urls" if page else kind,
+                    outlet=outlet,
+                    url=None if page else given.strip(),
+                    urls=(given.strip(),) if page else (),
+                    allow_private=allow_private,
+                )
+            )
+        else:
+            path = Path(given)
+            local = "folder" if path.is_dir() else "file"
+            if path.name.lower().endswith((".warc", ".warc.gz")):
+                local = "warc"
+            sources.append(SourceConfig(name, local, path, outlet))
+    return tuple(sources)

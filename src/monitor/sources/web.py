@@ -10,7 +10,7 @@ import feedparser
 from lxml import etree
 
 from monitor.config import SourceConfig
-from monitor.fetch import Fetcher, FetchError, FetchOptions
+from monitor.fetch import Fetched, Fetcher, FetchError, FetchOptions
 from monitor.sources.base import Item, RawCapture, SourceFailure, Unchanged, Validators
 
 # A sitemap index nests sitemaps; deeper than this is a loop or an abuse.
@@ -19,12 +19,19 @@ _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def read_web_source(source: SourceConfig, validators: Validators) -> Iterator[Item]:
-    """Fetch the pages of a URL list, a feed or a sitemap."""
+    """Fetch the pages of a URL list, a feed or a sitemap; or, for an address given on the
+    command line (kind "address"), the page, feed or sitemap it turns out to be."""
     fetcher = Fetcher(fetch_options(source))
+    if source.kind == "address":
+        try:
+            yield from _read_address(fetcher, source, validators)
+        finally:
+            fetcher.close()
+        return
     try:
         pages = list(_page_urls(source, fetcher))
-    except FetchError as exc:
-        yield SourceFailure(source.name, source.url or source.name, str(exc))
+    except (FetchError, OSError, UnicodeDecodeError) as exc:
+        yield SourceFailure(source.name, source.url or str(source.path or source.name), _why(exc))
         fetcher.close()
         return
     try:
@@ -58,6 +65,54 @@ def fetch_page(
         return SourceFailure(source.name, url, str(exc))
     if page.status == 304:
         return Unchanged(source.name, url)
+    return _capture(source, page)
+
+
+def _read_address(fetcher: Fetcher, source: SourceConfig, validators: Validators) -> Iterator[Item]:
+    """An address of unknown kind: fetched once, then read as the feed, sitemap or page its
+    body is."""
+    url = source.url or ""
+    try:
+        page = fetcher.get(url, *validators.get(url, (None, None)))
+        kind = recognise(page.body, page.content_type) if page.status == 200 else "page"
+        if kind == "feed":
+            links = feed_links(page.body)
+        elif kind == "sitemap":
+            links = list(_sitemap(fetcher, page.url, 0, page.body))
+    except FetchError as exc:
+        yield SourceFailure(source.name, url, str(exc))
+        return
+    if page.status == 304:
+        yield Unchanged(source.name, url)
+    elif kind == "page":
+        yield _capture(source, page)
+    else:
+        selected = [link for link in dict.fromkeys(links) if _selected(link, source)]
+        for link in selected[: source.max_pages]:
+            yield fetch_page(fetcher, source, link, validators.get(link, (None, None)))
+
+
+def recognise(body: bytes, content_type: str | None) -> str:
+    """What a fetched body is: "feed" (RSS, Atom, RDF), "sitemap" (urlset, sitemapindex) or
+    "page", from its root element; HTML is a page whatever its server says."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")) or not head.startswith(b"<"):
+        return "page"
+    try:
+        root = etree.fromstring(
+            body, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+        )
+    except etree.XMLSyntaxError:
+        return "page"
+    name = etree.QName(root).localname.lower()
+    if name in ("rss", "feed", "rdf"):
+        return "feed"
+    if name in ("urlset", "sitemapindex"):
+        return "sitemap"
+    return "page"
+
+
+def _capture(source: SourceConfig, page: Fetched) -> RawCapture:
     # kept whole: its charset is what the server declared, which decoding weighs
     media_type = (page.content_type or "text/html").strip()[:64]
     return RawCapture(
@@ -99,10 +154,11 @@ def feed_links(data: bytes) -> list[str]:
     return links
 
 
-def _sitemap(fetcher: Fetcher, url: str, depth: int) -> Iterator[str]:
+def _sitemap(fetcher: Fetcher, url: str, depth: int, body: bytes | None = None) -> Iterator[str]:
     if depth > _MAX_SITEMAP_DEPTH:
         raise FetchError(f"sitemaps nested deeper than {_MAX_SITEMAP_DEPTH}")
-    body = fetcher.get(url).body
+    if body is None:
+        body = fetcher.get(url).body
     try:
         root = etree.fromstring(
             body, parser=etree.XMLParser(resolve_entities=False, no_network=True)
@@ -115,6 +171,14 @@ def _sitemap(fetcher: Fetcher, url: str, depth: int) -> Iterator[str]:
             yield from _sitemap(fetcher, child, depth + 1)
     else:
         yield from locations
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"URL list is not UTF-8 text: {exc.reason} at byte {exc.start}"
+    if isinstance(exc, OSError):
+        return f"cannot read URL list: {exc.strerror or exc}"
+    return str(exc)
 
 
 def _selected(url: str, source: SourceConfig) -> bool:
