@@ -223,14 +223,33 @@ def serve(config: ConfigOption = None) -> None:
 def server(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the UI and API.")] = 4200,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Address analysts open the UI at (http://monitor.example.org:4200), which the"
+            " UI calls the API at; default: this host's name when listening on all addresses."
+        ),
+    ] = None,
 ) -> None:
-    """Start a local Prefect server (UI and API) in the foreground: `prefect server start`."""
+    """Start a local Prefect server (UI and API) in the foreground: `prefect server start`.
+
+    The UI calls the API of this server, at this port, whatever PREFECT_API_URL says in the
+    shell (it may name another server); PREFECT_UI_API_URL, if set, is taken as it is.
+    """
+    import socket
     import subprocess
     import sys
 
-    typer.echo(
-        f"Prefect UI: http://{host}:{port}  (export PREFECT_API_URL=http://{host}:{port}/api)"
+    everywhere = host in ("0.0.0.0", "::", "")
+    local = f"http://{'127.0.0.1' if everywhere else host}:{port}"
+    public = (public_url or (f"http://{socket.getfqdn()}:{port}" if everywhere else local)).rstrip(
+        "/"
     )
+    env = dict(os.environ)
+    env["PREFECT_API_URL"] = f"{local}/api"
+    env.setdefault("PREFECT_UI_API_URL", f"{public}/api")
+    ui = env["PREFECT_UI_API_URL"].removesuffix("/api")
+    typer.echo(f"Prefect UI: {ui}  (export PREFECT_API_URL={local}/api)")
     command = [
         sys.executable,
         "-m",
@@ -242,7 +261,7 @@ def server(
         "--port",
         str(port),
     ]
-    raise typer.Exit(subprocess.call(command))
+    raise typer.Exit(subprocess.call(command, env=env))
 
 
 @command()

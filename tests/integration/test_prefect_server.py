@@ -178,3 +178,46 @@ def _stop(serve: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             serve.kill()
             serve.wait(10)
+
+
+@pytest.mark.parametrize("command", ["deployment ls", "flow-run ls", "work-pool ls"])
+def test_prefects_own_commands_work_against_the_server(prefect_server, command):
+    api, tmp = prefect_server
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect", *command.split()],
+        env=_environment(tmp, api),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_monitor_server_serves_a_ui_that_calls_its_own_api(tmp_path):
+    """Whatever PREFECT_API_URL the shell exports (another server's), the UI of `monitor
+    server --port N` calls the API on N."""
+    port = free_port()
+    env = _environment(tmp_path, "http://127.0.0.1:4200/api")
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "server", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        settings = _wait(
+            "the UI settings",
+            lambda: httpx.get(f"http://127.0.0.1:{port}/ui-settings").json(),
+        )
+        assert settings["api_url"] == f"http://127.0.0.1:{port}/api"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    printed = (tmp_path / "server.log").read_text()
+    assert f"Prefect UI: http://127.0.0.1:{port}" in printed
