@@ -4,13 +4,14 @@ import random
 
 import pytest
 
-from monitor import track
 from monitor.track import (
     SAME_COMMITMENT,
     Candidates,
     best_match,
     commitment_fields,
     compare,
+    decide,
+    similar,
     similarity,
 )
 
@@ -27,6 +28,11 @@ QUANTITY = {
 
 def _fields(text=TEXT, quantities=(QUANTITY,), periods=()):
     return commitment_fields(text, "科技部", list(quantities), list(periods))
+
+
+def test_a_version_with_no_commitment_before_it_is_new():
+    outcome = decide(None, _fields(), target=False)
+    assert (outcome.kind, outcome.before, outcome.after) == ("NEW", None, _fields())
 
 
 def test_same_fields_are_reaffirmed():
@@ -66,11 +72,11 @@ def _brute_force(text, entries):
 def sketch_bits(request, monkeypatch):
     """The sketch as it is, and one so small that most pairs share a bucket: the bound on
     shared pairs must still never rule out a similar text."""
-    monkeypatch.setattr(track, "_SKETCH_BITS", request.param)
-    monkeypatch.setattr(track, "_SKETCH_WORDS", request.param // 64)
-    track._sketch.cache_clear()
+    monkeypatch.setattr(similar, "_SKETCH_BITS", request.param)
+    monkeypatch.setattr(similar, "_SKETCH_WORDS", request.param // 64)
+    similar._sketch.cache_clear()
     yield request.param
-    track._sketch.cache_clear()
+    similar._sketch.cache_clear()
 
 
 def test_the_index_finds_what_comparing_with_every_text_finds(sketch_bits):

@@ -173,12 +173,12 @@ def test_ingest_order_does_not_change_the_final_state(db):
 
 
 def test_a_reworded_version_is_found_after_its_actor_was_dropped_from_memory(db, monkeypatch):
-    from monitor.stages import measure
+    from monitor.track import index, stage
 
     run_pipeline(db, _seeds(), "test")
     # one measure a batch, and one text kept: every batch reads its actor's commitments again
-    monkeypatch.setattr(measure, "TRACK_BATCH_SIZE", 1)
-    monkeypatch.setattr(measure, "_KEPT_TEXTS", 1)
+    monkeypatch.setattr(stage, "TRACK_BATCH_SIZE", 1)
+    monkeypatch.setattr(index, "_KEPT_TEXTS", 1)
     later = (
         "首页 > 正文\n\n科技部召开部市会商会议\n\n来源:光明网2021-03-02 10:00\n\n"
         "光明网讯(记者 杨亚楠)3月2日,科技部与北京市召开部市会商会议,"
@@ -196,7 +196,8 @@ def test_a_reworded_version_is_found_after_its_actor_was_dropped_from_memory(db,
 def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db, monkeypatch):
     from sqlalchemy import event as sa_event
 
-    from monitor.stages import insert_rows, measure
+    from monitor.stages import insert_rows
+    from monitor.track import stage
 
     run_pipeline(db, _seeds(), "test")
     statements: list[str] = []
@@ -210,7 +211,7 @@ def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db, monkeyp
             statements.append("INSERT")
         insert_rows(session, model, rows)
 
-    monkeypatch.setattr(measure, "insert_rows", counted)
+    monkeypatch.setattr(stage, "insert_rows", counted)
     sa_event.listen(db.engine, "before_cursor_execute", record)
     later = _later_with_new_figure()
     more = _capture(
@@ -259,10 +260,10 @@ def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_bl
 def test_a_first_ingest_finds_recurring_texts_without_reading_observations(db, monkeypatch):
     from sqlalchemy import event as sa_event
 
-    from monitor.stages import measure
+    from monitor.track import index, stage
 
     # one measure a batch: a recurring text's earlier versions are in batches already written
-    monkeypatch.setattr(measure, "TRACK_BATCH_SIZE", 1)
+    monkeypatch.setattr(stage, "TRACK_BATCH_SIZE", 1)
     lookups: list[str] = []
 
     def record(conn, cursor, sql, *args):
@@ -279,7 +280,7 @@ def test_a_first_ingest_finds_recurring_texts_without_reading_observations(db, m
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
     # the same ingest reading every text's first commitment from the store
-    monkeypatch.setattr(measure._RecentCommitments, "begin", lambda self, session: None)
+    monkeypatch.setattr(index.RecentCommitments, "begin", lambda self, session: None)
     sa_event.listen(db.engine, "before_cursor_execute", record)
     run_pipeline(db, [*_seeds(), _later_with_new_figure()], "read")
     sa_event.remove(db.engine, "before_cursor_execute", record)

@@ -12,9 +12,10 @@ from monitor.sources import Item
 from monitor.stages import RunContext, StageResult
 from monitor.stages.capture import extract_pending, store_captures
 from monitor.stages.dedup import find_copies_pending, group_events_pending
-from monitor.stages.measure import extract_measures_pending, track_pending
+from monitor.stages.measure import extract_measures_pending
 from monitor.store import Database
 from monitor.store.models import Run, utcnow
+from monitor.track.stage import track_pending
 
 __all__ = ["STAGES", "RunContext", "StageResult", "run_pipeline", "store_captures", "summary_line"]
 

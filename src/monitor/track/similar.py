@@ -1,21 +1,19 @@
-"""Commitments over time: which commitment a measure is a version of, and what changed.
+"""Text similarity of commitments: which commitment's text a new version's is a copy of.
 
-A measure is a version of a commitment when its text with numbers masked is the same, or close
-enough, and the actor agrees. A version whose figures, periods or wording differ is CHANGED;
-one that says the same again is reaffirmed.
+Texts are compared with their numbers and list marker masked, as sets of character pairs: a
+changed figure or a reworded clause keeps a version close to its commitment. `Candidates` holds
+the texts a version is matched against, with a sketch that rules most of them out at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 
 from monitor.measures import mask
 from monitor.measures.segment import strip_marker
-from monitor.measures.targets import PLAN_KEY
 
 # Masked texts at least this similar (character-pair Jaccard) are versions of one commitment:
 # a changed figure or a reworded clause keeps them above it, two different items of one list
@@ -23,109 +21,7 @@ from monitor.measures.targets import PLAN_KEY
 SAME_COMMITMENT = 0.6
 # Two texts that similar share at least this share of their two pair counts' sum.
 _LEAST_SHARED = SAME_COMMITMENT / (1 + SAME_COMMITMENT)
-# Masked texts less similar than this have materially different wording.
-SAME_WORDING = 0.95
-_COMPARED_QUANTITY_KEYS = ("raw", "value", "unit", "qualifier", "upper", "role")
-# what a figure or a period says: its keys but the words it is written in ("raw")
-# (not its role: 再降低10% and 降低10% set one figure)
-_MEANING_KEYS = ("value", "unit", "qualifier", "upper", "kind", "start", "end")
-_COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
 K = TypeVar("K")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a new version means for its commitment: new, changed or reaffirmed."""
-
-    kind: str
-    before: dict[str, Any] | None
-    after: dict[str, Any]
-
-
-def identity(kind: str, actor: str | None, subject: str | None) -> str | None:
-    """What a version of a commitment measures or is about, when it says: a target by its
-    actor and indicator, an undertaking by its actor and the policy it names."""
-    if subject is None or kind not in ("target", "commitment"):
-        return None
-    return f"{kind}|{actor or ''}|{subject}"
-
-
-TARGET_PREFIX = "target|"
-
-
-def is_target(identity: str | None) -> bool:
-    """Whether an identity is a quantified target's."""
-    return identity is not None and identity.startswith(TARGET_PREFIX)
-
-
-# One indicator worded two ways keeps its first and last characters and at most this many
-# characters put in between (铁路投资 / 铁路建设投资, 地方专项债券 / 地方政府专项债券).
-_MAX_INSERTED = 4
-_MIN_INDICATOR = 4
-# Names of at least this many characters are one indicator when they share more than this share
-# of the longer one's characters in order, and their last word
-_LONG_INDICATOR = 8
-_LONG_KEPT = 0.8
-
-
-def same_indicator(one: str, other: str) -> bool:
-    """Whether two target identities name one indicator worded two ways: the shorter one's
-    characters stand in the longer one in order, with the same first and last, a few words put
-    in between. A word in front changes what is measured (财政赤字 / 中央财政赤字), and one
-    word for another (铁路投资 / 公路投资, 城镇调查失业率 / 城镇登记失业率) is another
-    indicator."""
-    head_one, _, short = one.rpartition("|")
-    head_other, _, long = other.rpartition("|")
-    if head_one != head_other or short == long:
-        return False
-    if short.startswith(PLAN_KEY) != long.startswith(PLAN_KEY):
-        return False  # a five-year plan's target and the year's
-    short, long = short.removeprefix(PLAN_KEY), long.removeprefix(PLAN_KEY)
-    if len(short) > len(long):
-        short, long = long, short
-    if (
-        len(short) >= _LONG_INDICATOR
-        and short[-2:] == long[-2:]
-        and _common(short, long) > _LONG_KEPT * len(long)
-    ):
-        return True  # a long name keeps most of its words: 国有大型商业银行小微企业贷款 /
-        # 大型商业银行普惠小微企业贷款
-    if len(short) < _MIN_INDICATOR or len(long) - len(short) > _MAX_INSERTED:
-        return False
-    if short[0] != long[0] or short[-1] != long[-1]:
-        return False
-    rest = iter(long)
-    return all(char in rest for char in short)
-
-
-def likeness(one: str, other: str) -> float:
-    """How alike two identities' indicators are: the share of the longer one's characters the
-    two hold in order."""
-    one, other = one.rpartition("|")[2], other.rpartition("|")[2]
-    return _common(one, other) / max(len(one), len(other), 1)
-
-
-def _common(one: str, other: str) -> int:
-    """The length of the longest sequence of characters both hold in order."""
-    previous = [0] * (len(other) + 1)
-    for char in one:
-        current = [0]
-        for index, theirs in enumerate(other):
-            current.append(
-                previous[index] + 1 if char == theirs else max(previous[index + 1], current[index])
-            )
-        previous = current
-    return previous[-1]
-
-
-def commitment_fields(text: str, actor: str | None, quantities: list, periods: list) -> dict:
-    """The fields of a commitment version that a change is reported on."""
-    return {
-        "text": text,
-        "actor": actor,
-        "quantities": [{k: q.get(k) for k in _COMPARED_QUANTITY_KEYS} for q in quantities],
-        "periods": [{k: p.get(k) for k in _COMPARED_PERIOD_KEYS} for p in periods],
-    }
 
 
 def similarity(a: str, b: str) -> float:
@@ -247,56 +143,6 @@ def _grown(array: np.ndarray, rows: int, fill: int) -> np.ndarray:
     grown = np.full((rows, *array.shape[1:]), fill, array.dtype)
     grown[: len(array)] = array
     return grown
-
-
-def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = False) -> Outcome:
-    """Compare a commitment's fields with a new version's: changed fields before and after.
-
-    A target is its figure: its value, unit, qualifier and range, and its deadline; the
-    words around the figure and the year it is set for (今年) may change, it is the same target.
-    Where both versions give the target's value, an increment beside it (比去年增加2000亿元)
-    follows from last year's figure and is no change of its own.
-    """
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for key in ("quantities", "periods"):
-        old, new = previous.get(key, []), current.get(key, [])
-        if target and key == "periods":
-            old, new = _deadlines(old), _deadlines(new)
-        elif target and _values(old) and _values(new):
-            old, new = _values(old), _values(new)
-        for index in range(max(len(old), len(new))):
-            a = old[index] if index < len(old) else None
-            b = new[index] if index < len(new) else None
-            if _meaning(a) != _meaning(b) if target else a != b:
-                before[f"{key}[{index}]"], after[f"{key}[{index}]"] = a, b
-    if previous.get("actor") != current.get("actor") and current.get("actor"):
-        before["actor"], after["actor"] = previous.get("actor"), current.get("actor")
-    wording = similarity(previous.get("text", ""), current.get("text", ""))
-    if not target and wording < SAME_WORDING:
-        before["text"], after["text"] = previous.get("text"), current.get("text")
-    if not after:
-        return Outcome("reaffirmed", None, current)
-    if target and not any(key.startswith("quantities") for key in after):
-        # the same figure for another plan or deadline: the figure says which target it is
-        old, new = previous.get("quantities") or [None], current.get("quantities") or [None]
-        before["quantities[0]"], after["quantities[0]"] = old[0], new[0]
-    return Outcome("CHANGED", before, after)
-
-
-def _values(quantities: list[dict]) -> list[dict]:
-    return [q for q in quantities if q.get("role") == "value"]
-
-
-def _deadlines(periods: list[dict]) -> list[dict]:
-    return [p for p in periods if p.get("kind") in ("deadline", "plan")]
-
-
-def _meaning(value: dict | None) -> tuple | None:
-    """What a figure or period says, whatever its wording (6.5%左右 and 6.5％左右)."""
-    if value is None:
-        return None
-    return tuple(value.get(k) for k in _MEANING_KEYS)
 
 
 # A commitment's text is compared with every new measure of its actor: its pairs are kept.
