@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from prefect import flow, tags, task
+from prefect import flow, get_run_logger, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.concurrency.sync import concurrency
 from prefect.context import TagsContext
+from prefect.states import Completed, Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from monitor import pipeline
@@ -97,13 +99,14 @@ def run_stage(
     return stage(_database(url), pipeline.RunContext(run_id=run_id, redis_url=redis_url))
 
 
-def _run_name(prefix: str) -> str:
-    return f"{prefix}-{datetime.now(ZoneInfo('Asia/Shanghai')):%Y-%m-%dT%H:%M}"
+def run_name(prefix: str, time_format: str = "%Y-%m-%dT%H:%M") -> str:
+    """A flow run's name: what it is and when, in China time (ingest-2021-01-20T08:00)."""
+    return f"{prefix}-{datetime.now(ZoneInfo('Asia/Shanghai')).strftime(time_format)}"
 
 
 @flow(
     name="ingest",
-    flow_run_name=lambda: _run_name("ingest"),
+    flow_run_name=lambda: run_name("ingest"),
     log_prints=True,
     task_runner=task_runner(),
 )
@@ -114,7 +117,7 @@ def ingest(
     outlet: str | None = None,
     kind: str = "address",
     allow_private: bool = False,
-) -> dict[str, int]:
+) -> State | dict[str, int]:
     """One pass of the pipeline over the configured sources (or the given paths and web
     addresses, of the given kind: "address" fetches each and looks)."""
     settings = load_settings(Path(config) if config else None)
@@ -133,14 +136,20 @@ def run_ingest(
     """Run `ingest` now, its flow run tagged with the sources (tags are set where a run starts)."""
     settings = load_settings(Path(config) if config else None)
     with tags(*(f"source:{name}" for name in _source_names(settings, paths, source))):
-        return ingest(
+        state = ingest(
             config=config,
             paths=paths,
             source=source,
             outlet=outlet,
             kind=kind,
             allow_private=allow_private,
+            return_state=True,
         )
+    # a run that read nothing ends Failed, with its counts all the same
+    counts = state.result(raise_on_failure=False)
+    if not isinstance(counts, dict):
+        raise counts if isinstance(counts, BaseException) else RuntimeError(str(state.message))
+    return counts
 
 
 def _source_names(settings: Settings, paths: list[str] | None, source: str) -> list[str]:
@@ -150,11 +159,13 @@ def _source_names(settings: Settings, paths: list[str] | None, source: str) -> l
 
 @flow(
     name="backfill",
-    flow_run_name=lambda: _run_name("backfill"),
+    flow_run_name=lambda: run_name("backfill"),
     log_prints=True,
     task_runner=task_runner(),
 )
-def backfill(paths: list[str], config: str | None = None, source: str = "backfill") -> dict:
+def backfill(
+    paths: list[str], config: str | None = None, source: str = "backfill"
+) -> State | dict[str, int]:
     """Ingest a folder of old captures; older versions become history, not news."""
     settings = load_settings(Path(config) if config else None)
     with _untagged_tasks(), _locked([source]):
@@ -170,7 +181,7 @@ def reprocess_captures(url: str, run_id: int, workers: int | None = None) -> pip
     return reprocess_all(_database(url), context)
 
 
-@flow(name="reprocess", flow_run_name=lambda: _run_name("reprocess"), log_prints=True)
+@flow(name="reprocess", flow_run_name=lambda: run_name("reprocess"), log_prints=True)
 def reprocess(config: str | None = None) -> dict[str, int]:
     """Re-extract stored raw captures after the extractors improved; nothing is refetched."""
     settings = load_settings(Path(config) if config else None)
@@ -195,7 +206,7 @@ def _pass(
     outlet: str | None,
     kind: str = "address",
     allow_private: bool = False,
-) -> dict[str, int]:
+) -> State | dict[str, int]:
     url = settings.database_url
     db = _database(url)
     run_id = pipeline.begin_run(db, "flow")
@@ -210,7 +221,41 @@ def _pass(
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
     print(pipeline.summary_line(counts))
-    return counts
+    return _ended(settings, run_id, counts)
+
+
+def _ended(settings: Settings, run_id: int, counts: dict[str, int]) -> State | dict[str, int]:
+    """How a run ends: Completed; Completed with a message counting the inputs that failed;
+    Failed when nothing could be read. The operators' alert URLs hear of the last two."""
+    failed = counts.get("failures", 0)
+    if not failed:
+        return counts
+    read = counts.get("captures", 0) + counts.get("unchanged", 0)
+    plural = "" if failed == 1 else "s"
+    message = (
+        f"nothing could be read: {failed} failure{plural}"
+        if not read
+        else f"{failed} input{plural} failed, {read} read; the ingest-summary artifact says why"
+    )
+    if settings.alerts:
+        from flows.secrets import read_secret
+        from monitor.notify import NotifyError, notify
+
+        body = f"{pipeline.summary_line(counts)}\n`monitor failures --run {run_id}` lists them."
+        try:
+            notify(
+                settings.alerts,
+                f"[policy-monitor] ingest run {run_id}: {message}",
+                body,
+                read_secret,
+            )
+        except NotifyError as exc:
+            get_run_logger().warning("the alert was not sent: %s", exc)
+    return (
+        Failed(message=message, data=counts)
+        if not read
+        else Completed(message=message, data=counts)
+    )
 
 
 def _untagged_tasks() -> TagsContext:

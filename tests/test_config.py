@@ -97,7 +97,9 @@ def test_every_commented_example_of_the_project_config_parses(tmp_path):
     assert (listed.timeout, listed.retries) == (30.0, 2)
     assert listed.path == tmp_path / "config" / "watch-list.txt"
     assert mirror.allow_private and mirror.urls == ("http://10.0.0.5/press/2021-01-20.html",)
-    assert len(settings.recipients) == 2 and settings.smtp.password_block == "smtp-password"
+    assert len(settings.recipients) == 3 and settings.smtp.password_block == "smtp-password"
+    assert settings.recipients[2].notify == ("dingtalk://${DINGTALK_TOKEN}/",)
+    assert len(settings.alerts) == 2
 
 
 @pytest.mark.parametrize(

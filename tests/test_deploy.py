@@ -46,3 +46,32 @@ def test_systemd_units_start_commands_of_the_project(unit):
     program = Path(start.removeprefix("ExecStart=").split()[0]).name
     assert program in {"prefect", "monitor"}
     assert "[Install]" in text and "Restart=on-failure" in text
+
+
+def test_the_work_pools_deployments_are_written_from_the_configuration(tmp_path):
+    """deploy/prefect.yaml is what `monitor deploy` makes of config/monitor.toml; another
+    schedule or source in the configuration shows in what it writes."""
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+
+    runner = CliRunner()
+    checked = runner.invoke(
+        app, ["deploy", "--check", "--config", str(ROOT / "config" / "monitor.toml")]
+    )
+    assert checked.exit_code == 0, checked.output
+
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "monitor.toml"
+    config.write_text(
+        '[schedule]\ningest = "*/30 * * * *"\ntimezone = "Asia/Shanghai"\n'
+        '[[sources]]\nname = "xinhua"\nkind = "feed"\nurl = "http://www.news.cn/feed.xml"\n',
+        encoding="utf-8",
+    )
+    stale = runner.invoke(app, ["deploy", "--check", "--config", str(config)])
+    assert stale.exit_code == 1 and "monitor deploy --write" in stale.output
+    assert runner.invoke(app, ["deploy", "--write", "--config", str(config)]).exit_code == 0
+    written = yaml.safe_load((tmp_path / "deploy" / "prefect.yaml").read_text(encoding="utf-8"))
+    hourly = written["deployments"][0]
+    assert hourly["schedules"] == [{"cron": "*/30 * * * *", "timezone": "Asia/Shanghai"}]
+    assert hourly["tags"] == ["source:xinhua"]

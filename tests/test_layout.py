@@ -28,6 +28,7 @@ def test_each_foreign_library_has_one_home():
     assert _imports("feedparser") == ["sources/web.py"]
     assert _imports("warcio") == ["sources/warc.py"]
     assert _imports("smtplib") == ["digest/deliver.py"]
+    assert _imports("apprise") == ["notify.py"]
     assert _imports("jieba") == ["words.py"]
     assert _imports("rjieba") == ["words.py"]
     assert _imports("jinja2") == ["digest/render.py"]

@@ -213,10 +213,55 @@ def serve(config: ConfigOption = None) -> None:
             "monitor serve needs a Prefect server: start one with `monitor server` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _settings(config)  # a configuration error shows here, before Prefect starts
+    settings = _settings(config)  # a configuration error shows here, before Prefect starts
+    if not settings.recipients:
+        typer.echo(
+            "monitor: warning: no digest recipients are configured ([digest] recipients in"
+            f" the configuration): each morning's digest is written to {settings.digest_dir}"
+            " and sent to nobody",
+            err=True,
+        )
     from flows.serve import serve_deployments
 
-    serve_deployments(str(config) if config else None)
+    try:
+        serve_deployments(str(config) if config else None)
+    except KeyboardInterrupt:  # Ctrl-C: the schedules stay, the runs resume on restart
+        typer.echo("monitor serve stopped; the schedules stay active", err=True)
+
+
+@command()
+def deploy(
+    config: ConfigOption = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write deploy/prefect.yaml instead of printing it.")
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Exit 1 when deploy/prefect.yaml differs from the configuration."
+        ),
+    ] = False,
+) -> None:
+    """The work pool's deployments (deploy/prefect.yaml), made from the configuration's
+    schedules and sources."""
+    settings = _settings(config)
+    from flows.serve import prefect_yaml
+
+    text = prefect_yaml(str(config) if config else None)
+    target = settings.root / "deploy" / "prefect.yaml"
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            raise MonitorError(
+                f"{target} does not match the configuration: run `monitor deploy --write`"
+            )
+        typer.echo(f"{target} matches the configuration")
+    elif write:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {target}")
+    else:
+        typer.echo(text, nl=False)
 
 
 @command()

@@ -60,11 +60,23 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class Recipient:
-    """A digest subscriber, optionally only for some actors or topic words."""
+    """A digest subscriber, optionally only for some actors or topic words.
+
+    `address` is an email address, or, for a subscriber reached only by chat or push, a name;
+    `notify` holds Apprise URLs (slack://, dingtalk://, wecom://, tgram://, matrix://, json://…)
+    that get the digest's summary. A URL may name secrets as ${ENV_VAR}, or, in the flows,
+    ${secret:block-name} (a Prefect Secret block).
+    """
 
     address: str
     actors: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+
+    @property
+    def emailed(self) -> bool:
+        """Whether the digest goes to this subscriber by email."""
+        return "@" in self.address
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,8 @@ class Settings:
     # changes a digest shows in full; the rest it counts by event (monitor.digest.render)
     digest_max_items: int = DIGEST_MAX_ITEMS
     schedule: Schedule = field(default_factory=Schedule)
+    # Apprise URLs told of runs that failed or read nothing ([alerts] notify)
+    alerts: tuple[str, ...] = ()
 
 
 def find_config(env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path | None:
@@ -164,6 +178,7 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         quiet_day=_choice("digest.quiet_day", digest.get("quiet_day", "send"), _QUIET_DAY),
         digest_max_items=_max_items(digest.get("max_items", DIGEST_MAX_ITEMS)),
         schedule=_parse_schedule(data.get("schedule", {})),
+        alerts=_parse_alerts(data.get("alerts", {})),
     )
 
 
@@ -207,9 +222,37 @@ def _parse_recipient(entry: Mapping | str) -> Recipient:
         return Recipient(entry)
     if "address" not in entry:
         raise ConfigError(f"digest recipient {dict(entry)!r} lacks 'address'")
-    return Recipient(
-        entry["address"], tuple(entry.get("actors", ())), tuple(entry.get("topics", ()))
+    unknown = sorted(set(entry) - {"address", "actors", "topics", "notify"})
+    if unknown:
+        raise ConfigError(f"digest recipient {entry['address']!r}: unknown key {unknown[0]!r}")
+    recipient = Recipient(
+        entry["address"],
+        tuple(entry.get("actors", ())),
+        tuple(entry.get("topics", ())),
+        _notify_urls(f"digest recipient {entry['address']!r}", entry.get("notify", ())),
     )
+    if not recipient.emailed and not recipient.notify:
+        raise ConfigError(
+            f"digest recipient {recipient.address!r} is no email address and has no notify URLs"
+        )
+    return recipient
+
+
+def _parse_alerts(data: Mapping) -> tuple[str, ...]:
+    unknown = sorted(set(data) - {"notify"})
+    if unknown:
+        raise ConfigError(f"[alerts] has unknown keys: {', '.join(unknown)}")
+    return _notify_urls("alerts.notify", data.get("notify", ()))
+
+
+def _notify_urls(name: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(url, str) and "://" in url for url in value
+    ):
+        raise ConfigError(f"{name}: notify is {value!r}; use a list of Apprise URLs (scheme://…)")
+    return tuple(value)
 
 
 def _parse_smtp(root: Path, data: Mapping, env: Mapping[str, str]) -> SmtpSettings:

@@ -47,3 +47,25 @@ def test_daily_digest_sends_with_the_secret_block_password(
     assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
     artifact = _latest_artifact("daily-digest")
     assert "| analyst@example.org | sent | 11 |" in artifact["data"]
+
+
+def test_without_recipients_the_digest_is_written_to_files_and_the_run_named_by_its_day(
+    prefect_api, tmp_path, monkeypatch
+):
+    from datetime import date
+
+    from prefect.client.orchestration import get_client
+
+    from flows.digest import daily_digest
+
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    monkeypatch.setenv("MONITOR_HOME", str(tmp_path / "home"))
+    state = daily_digest(
+        config=str(ROOT / "config" / "monitor.toml"), day=date(2021, 1, 20), return_state=True
+    )
+    assert state.is_completed(), state.message
+    written = sorted(p.name for p in (tmp_path / "home" / "digest").iterdir())
+    assert written == ["digest-2021-01-20.eml", "digest-2021-01-20.html", "digest-2021-01-20.txt"]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == "digest-2021-01-20"

@@ -94,3 +94,40 @@ def test_extraction_threads_stay_within_the_database_connection_pool(tmp_path, m
     capacity = pool.size() + pool._max_overflow  # type: ignore[attr-defined]
     # the threads, plus the flow's own connection, never wait on the pool
     assert task_runner()._max_workers + 1 <= capacity
+
+
+def test_a_run_with_failures_says_so_in_its_state_and_alerts_the_operators(
+    prefect_api, tmp_path, monkeypatch, httpserver
+):
+    import json
+
+    from werkzeug import Response
+
+    from flows.ingest import ingest
+
+    alerts: list[dict] = []
+    httpserver.expect_request("/alert", method="POST").respond_with_handler(
+        lambda request: alerts.append(json.loads(request.data)) or Response("ok")
+    )
+    config = tmp_path / "config" / "monitor.toml"
+    config.parent.mkdir()
+    config.write_text(
+        f'[alerts]\nnotify = ["json://127.0.0.1:{httpserver.port}/alert"]\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "empty.txt").write_bytes(b"")
+    some = ingest(
+        config=str(config),
+        paths=[str(ROOT / "seeds"), str(tmp_path / "pages")],
+        source="mixed",
+        return_state=True,
+    )
+    assert some.is_completed()
+    assert some.message == "1 input failed, 3 read; the ingest-summary artifact says why"
+    nothing = ingest(
+        config=str(config), paths=[str(tmp_path / "nowhere")], source="none", return_state=True
+    )
+    assert nothing.is_failed() and nothing.message == "nothing could be read: 1 failure"
+    assert nothing.result(raise_on_failure=False)["failures"] == 1
+    assert [a["title"].split(": ", 1)[1] for a in alerts] == [some.message, nothing.message]

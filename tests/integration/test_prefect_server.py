@@ -154,6 +154,8 @@ def test_served_deployments_run_on_demand_and_keep_their_schedules(prefect_serve
     finally:
         _stop(serve)
         log.close()
+    # the project's configuration names no recipient: serve says where the digest goes
+    assert "no digest recipients are configured" in (tmp / "serve.log").read_text()
     # stopping the serve process leaves the schedules active for its restart
     for deployment in (ingest, digest):
         current = prefect_http.get(f"{api}/deployments/{deployment['id']}")

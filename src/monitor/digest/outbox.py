@@ -8,6 +8,7 @@ next digest carries them; a sent digest is never sent again unless resent on pur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
 from monitor.digest.render import RenderedDigest, render_digest, split_changes
 from monitor.errors import DigestError
+from monitor.notify import NotifyError, notify
 from monitor.stages import insert_rows
 from monitor.store import Database
 from monitor.store.models import Change, Digest, DigestItem, utcnow
@@ -52,14 +54,27 @@ def preview_digest(db: Database, day: date, max_items: int = DIGEST_MAX_ITEMS) -
         return render_digest(day, changes, events, health, max_items)
 
 
-def send_digests(db: Database, settings: Settings, day: date) -> list[Delivery]:
-    """Send each configured recipient the changes not yet delivered to them."""
+def send_digests(
+    db: Database, settings: Settings, day: date, secret: Callable[[str], str] | None = None
+) -> list[Delivery]:
+    """Send each configured recipient the changes not yet delivered to them: by email, and
+    its summary to the chat and push services it names (Apprise URLs).
+
+    Args:
+        secret: reads a Prefect Secret block a notify URL names (${secret:name}).
+    """
     if not settings.recipients:
         raise DigestError("no digest recipients are configured ([digest] recipients)")
-    return [_send_one(db, settings, recipient, day) for recipient in settings.recipients]
+    return [_send_one(db, settings, recipient, day, secret) for recipient in settings.recipients]
 
 
-def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date) -> Delivery:
+def _send_one(
+    db: Database,
+    settings: Settings,
+    recipient: Recipient,
+    day: date,
+    secret: Callable[[str], str] | None = None,
+) -> Delivery:
     with db.transaction() as session:
         since = _last_sent_at(session, recipient)
         changes, events, health = digest_contents(
@@ -78,8 +93,11 @@ def _send_one(db: Database, settings: Settings, recipient: Recipient, day: date)
             insert_rows(session, DigestItem, rows)
         digest_id = digest.id
     try:
-        send_message(message, settings.smtp)
-    except DigestError as exc:
+        if recipient.emailed:
+            send_message(message, settings.smtp)
+        if recipient.notify:
+            notify(recipient.notify, rendered.subject, rendered.text, secret)
+    except (DigestError, NotifyError) as exc:
         _finish(db, digest_id, "failed", str(exc))
         return Delivery(recipient.address, "failed", len(changes), digest_id, str(exc))
     _finish(db, digest_id, "sent", None)
@@ -100,6 +118,10 @@ def resend_digests(db: Database, settings: Settings, day: date) -> list[Delivery
         raise DigestError(f"no digest was sent on {day.isoformat()}")
     deliveries = []
     for digest in sent:
+        if "@" not in digest.recipient:
+            reason = "reached by chat only: a chat message is not sent again"
+            deliveries.append(Delivery(digest.recipient, "skipped", 0, digest.id, reason))
+            continue
         message = message_from_bytes(digest.message or b"", policy=policy.SMTP)
         send_message(message, settings.smtp)
         with db.transaction() as session:
