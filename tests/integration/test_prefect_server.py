@@ -223,3 +223,48 @@ def test_monitor_server_serves_a_ui_that_calls_its_own_api(tmp_path):
         log.close()
     printed = (tmp_path / "server.log").read_text()
     assert f"Prefect UI: http://127.0.0.1:{port}" in printed
+
+
+def test_web_sources_of_the_configuration_run_as_a_served_deployment(
+    prefect_server, tmp_path, httpserver
+):
+    """A feed, a sitemap and a URL list from a TOML file, run by the `ingest/hourly`
+    deployment that `monitor serve` serves: pages stored once, robots.txt honoured, a private
+    address refused, the run Completed with a message counting the failures."""
+    from tests.flows.test_web_sources import _config
+    from tests.sources.test_front_door import Site
+
+    api, _ = prefect_server
+    site = Site(httpserver)
+    listed = tmp_path / "watch-list.txt"
+    listed.write_text(f"{site.url('/news/a.html')}\n", encoding="utf-8")
+    config = _config(tmp_path, site, listed)
+    env = _environment(tmp_path, api) | {"MONITOR_CONFIG": str(config)}
+    log = (tmp_path / "serve.log").open("w")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ingest = _wait(
+            "the ingest deployment with the web sources",
+            lambda: (
+                (d := _deployment(api, "ingest", "hourly")) and "source:feed" in d["tags"] and d
+            ),
+        )
+        created = prefect_http.post(f"{api}/deployments/{ingest['id']}/create_flow_run", json={})
+
+        def finished() -> dict | None:
+            run = prefect_http.get(f"{api}/flow_runs/{created['id']}")
+            return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
+
+        run = _wait("the web ingest run", finished, timeout=180)
+        assert run["state"]["type"] == "COMPLETED", run["state"]
+        assert run["state"]["message"].startswith("2 inputs failed, 5 read")
+    finally:
+        _stop(serve)
+        log.close()
+    assert set(site.fetched) == {"/news/a.html", "/news/b.html", "/news/c.html"}
