@@ -471,9 +471,11 @@ def _cell(value: Any) -> str:
 def _table(rows: list[dict[str, str]], columns: list[str]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(*columns, show_lines=False)
     for row in rows:
-        table.add_row(*(row.get(c, "") for c in columns))
+        # captured text is shown as it is, never read as markup ([/b] in a title)
+        table.add_row(*(Text(row.get(c, "")) for c in columns))
     Console().print(table)
     typer.echo(f"{len(rows)} rows")

@@ -262,12 +262,18 @@ def _parse_smtp(root: Path, data: Mapping, env: Mapping[str, str]) -> SmtpSettin
             "set MONITOR_SMTP_PASSWORD (or a Prefect Secret block for the flows)"
         )
     security = _choice("smtp.security", data.get("security", "plain"), _SECURITY)
+    username = env.get("MONITOR_SMTP_USERNAME") or data.get("username")
+    if security == "plain" and username and data.get("allow_plain_login") is not True:
+        raise ConfigError(
+            'smtp: a login over security = "plain" sends the password in clear; use'
+            " starttls or ssl, or set allow_plain_login = true for a server on this host"
+        )
     default_port = {"plain": 25, "starttls": 587, "ssl": 465}[security]
     return SmtpSettings(
         host=env.get("MONITOR_SMTP_HOST") or data.get("host", "localhost"),
         port=int(env.get("MONITOR_SMTP_PORT") or data.get("port", default_port)),
         security=security,
-        username=env.get("MONITOR_SMTP_USERNAME") or data.get("username"),
+        username=username,
         password=env.get("MONITOR_SMTP_PASSWORD") or None,
         sender=data.get("sender", "policy-monitor@localhost"),
         timeout=float(data.get("timeout", 30)),

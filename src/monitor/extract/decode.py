@@ -9,6 +9,10 @@ import re
 _BINARY_SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Undecodable bytes a page of text may hold and still be read, the rest kept (a share of its
+# characters): three stray bytes do not lose an article, a page in an unknown encoding is lost
+_MAX_LOST_SHARE = 0.001
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -37,10 +41,26 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailur
         candidates.append("gb18030")
     for encoding in candidates:
         try:
-            return data.decode(encoding)
+            return _printable(data.decode(encoding))
         except UnicodeDecodeError:
             continue
+    # a few stray bytes in a page of text: the encoding that loses least, if it loses little
+    losses = []
+    for encoding in candidates:
+        text = data.decode(encoding, errors="replace")
+        losses.append(
+            (text.count("\ufffd") - data.count("\ufffd".encode(encoding, "ignore")), text)
+        )
+    lost, text = min(losses, key=lambda loss: loss[0])
+    if lost <= _MAX_LOST_SHARE * len(text):
+        return _printable(text)
     return DecodeFailure(f"undecodable bytes (tried {', '.join(candidates)})")
+
+
+def _printable(text: str) -> str:
+    """Text without the control characters (NUL among them) no page shows and no database
+    stores; tabs and line ends stay."""
+    return _CONTROL_TEXT.sub("", text) if _CONTROL_TEXT.search(text) else text
 
 
 def _declared_charset(head: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,9 +27,17 @@ def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
     if source.path is None or not source.path.exists():
         yield SourceFailure(source.name, str(source.path), "path does not exist")
         return
+    folder = source.path.resolve()
     for path in iter_paths([source.path]):
-        if _selected(path, source):
-            yield read_file(path, source.name, source.outlet)
+        if not _selected(path, source):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(folder):
+            origin = storable_name(path.absolute(), resolve=False)
+            yield SourceFailure(
+                source.name, origin, "a link to outside the source's folder: not read"
+            )
+            continue
+        yield read_file(path, source.name, source.outlet)
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -45,9 +54,14 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 def read_file(path: Path, source: str, outlet: str | None = None) -> RawCapture | SourceFailure:
     """Read one file as a capture; a file that cannot be a capture is a SourceFailure."""
-    origin = str(path.resolve())
+    origin = storable_name(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return SourceFailure(
+                source, origin, "not a regular file (a device, a pipe or a socket)"
+            )
+        size = status.st_size
         if size > MAX_CAPTURE_BYTES:
             return SourceFailure(
                 source, origin, f"file of {size} bytes exceeds {MAX_CAPTURE_BYTES}"
@@ -58,6 +72,13 @@ def read_file(path: Path, source: str, outlet: str | None = None) -> RawCapture 
     media_type = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     # A file's mtime says when it was copied, not when the page was captured: left unknown.
     return RawCapture(source, origin, data, media_type, None, outlet)
+
+
+def storable_name(path: Path, resolve: bool = True) -> str:
+    """A file's name as it is stored, resolved unless asked not to (a link's own name): a byte
+    its file system name does not decode is written as its escape (\\udcff)."""
+    name = str(path.resolve() if resolve else path)
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _selected(path: Path, source: SourceConfig) -> bool:

@@ -10,7 +10,7 @@ import feedparser
 from lxml import etree
 
 from monitor.config import SourceConfig
-from monitor.fetch import Fetched, Fetcher, FetchError, FetchOptions
+from monitor.fetch import Fetched, Fetcher, FetchError, FetchOptions, public_url
 from monitor.sources.base import Item, RawCapture, SourceFailure, Unchanged, Validators
 
 # A sitemap index nests sitemaps; deeper than this is a loop or an abuse.
@@ -31,13 +31,14 @@ def read_web_source(source: SourceConfig, validators: Validators) -> Iterator[It
     try:
         pages = list(_page_urls(source, fetcher))
     except (FetchError, OSError, UnicodeDecodeError) as exc:
-        yield SourceFailure(source.name, source.url or str(source.path or source.name), _why(exc))
+        where = public_url(source.url) if source.url else str(source.path or source.name)
+        yield SourceFailure(source.name, where, _why(exc))
         fetcher.close()
         return
     try:
         selected = [url for url in dict.fromkeys(pages) if _selected(url, source)]
         for url in selected[: source.max_pages]:
-            yield fetch_page(fetcher, source, url, validators.get(url, (None, None)))
+            yield fetch_page(fetcher, source, url, validators.get(public_url(url), (None, None)))
     finally:
         fetcher.close()
 
@@ -62,9 +63,9 @@ def fetch_page(
     try:
         page = fetcher.get(url, *validators)
     except FetchError as exc:
-        return SourceFailure(source.name, url, str(exc))
+        return SourceFailure(source.name, public_url(url), str(exc))
     if page.status == 304:
-        return Unchanged(source.name, url)
+        return Unchanged(source.name, public_url(url))
     return _capture(source, page)
 
 
@@ -73,23 +74,23 @@ def _read_address(fetcher: Fetcher, source: SourceConfig, validators: Validators
     body is."""
     url = source.url or ""
     try:
-        page = fetcher.get(url, *validators.get(url, (None, None)))
+        page = fetcher.get(url, *validators.get(public_url(url), (None, None)))
         kind = recognise(page.body, page.content_type) if page.status == 200 else "page"
         if kind == "feed":
             links = feed_links(page.body)
         elif kind == "sitemap":
             links = list(_sitemap(fetcher, page.url, 0, page.body))
     except FetchError as exc:
-        yield SourceFailure(source.name, url, str(exc))
+        yield SourceFailure(source.name, public_url(url), str(exc))
         return
     if page.status == 304:
-        yield Unchanged(source.name, url)
+        yield Unchanged(source.name, public_url(url))
     elif kind == "page":
         yield _capture(source, page)
     else:
         selected = [link for link in dict.fromkeys(links) if _selected(link, source)]
         for link in selected[: source.max_pages]:
-            yield fetch_page(fetcher, source, link, validators.get(link, (None, None)))
+            yield fetch_page(fetcher, source, link, validators.get(public_url(link), (None, None)))
 
 
 def recognise(body: bytes, content_type: str | None) -> str:
@@ -117,7 +118,7 @@ def _capture(source: SourceConfig, page: Fetched) -> RawCapture:
     media_type = (page.content_type or "text/html").strip()[:64]
     return RawCapture(
         source=source.name,
-        origin=page.url,
+        origin=public_url(page.url),
         data=page.body,
         media_type=media_type,
         captured_at=page.fetched_at,

@@ -22,7 +22,7 @@ from monitor.stages import (
     pending_batches,
     stage,
 )
-from monitor.store import Database
+from monitor.store import Database, storable
 from monitor.store.models import Article, Capture, Failure, FetchState, utcnow
 
 
@@ -58,9 +58,9 @@ def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: St
                     Failure(
                         run_id=run_id,
                         source=item.source,
-                        origin=item.origin,
+                        origin=storable(item.origin),
                         stage="source",
-                        reason=item.reason,
+                        reason=storable(item.reason),
                     )
                 )
                 result.add("failures")
@@ -73,7 +73,7 @@ def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: St
                 {
                     "sha256": item.sha256,
                     "source": item.source,
-                    "origin": item.origin,
+                    "origin": storable(item.origin),
                     "media_type": item.media_type,
                     "captured_at": item.captured_at,
                     "size": len(item.data),
@@ -103,9 +103,10 @@ def _insert_new(session: Session, rows: list[dict[str, object]]) -> int:
 
 def _remember_validators(session: Session, item: RawCapture) -> None:
     # in the capture's own transaction: a crash loses both, so the page is fetched again
-    state = session.scalar(select(FetchState).where(FetchState.url == item.origin))
+    url = storable(item.origin)
+    state = session.scalar(select(FetchState).where(FetchState.url == url))
     if state is None:
-        state = FetchState(url=item.origin, sha256=item.sha256)
+        state = FetchState(url=url, sha256=item.sha256)
         session.add(state)
     state.etag, state.last_modified, state.sha256 = item.etag, item.last_modified, item.sha256
     state.fetched_at = item.captured_at or utcnow()
@@ -220,6 +221,7 @@ def capture_input(capture: Capture) -> CaptureInput:
 
 def reject(session: Session, capture: Capture, reason: str, context: RunContext) -> None:
     """Mark a capture as holding no article and record why, against this run."""
+    reason = storable(reason)
     capture.status, capture.error = "rejected", reason
     session.add(
         Failure(
@@ -234,7 +236,15 @@ def reject(session: Session, capture: Capture, reason: str, context: RunContext)
 
 
 def article_values(draft: ArticleDraft) -> dict:
-    """The columns of an Article row for an extracted draft."""
+    """The columns of an Article row for an extracted draft, its text made storable."""
+    values = _article_values(draft)
+    values["features"] = {
+        key: [storable(word) for word in words] for key, words in values["features"].items()
+    }
+    return {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _article_values(draft: ArticleDraft) -> dict:
     return {
         "url": draft.url,
         "title": draft.title,

@@ -1,5 +1,5 @@
 """Storage: SQLAlchemy models, sessions and Alembic migrations."""
 
-from monitor.store.db import Database, open_database
+from monitor.store.db import Database, open_database, storable
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "open_database", "storable"]

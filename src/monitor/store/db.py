@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,3 +163,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.close()
+
+
+# What a text column cannot hold: NUL (PostgreSQL refuses it in text) and lone surrogates
+# (a file name's undecodable bytes, kept by surrogateescape; UTF-8 cannot encode them)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text as every database stores it: NUL dropped, a lone surrogate written as its escape
+    (\\udc8f); the rest unchanged."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return text.replace("\x00", "").encode("utf-8", "backslashreplace").decode("utf-8")
