@@ -107,6 +107,7 @@ def run(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict
 def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) -> dict:
     from bench.dedup import measure_dedup
     from bench.fetching import fetch_rate
+    from bench.page_size import measure_page_sizes
     from bench.pages import generate_pages
     from bench.quality import measure_quality
     from bench.reports import report_ingest
@@ -129,6 +130,7 @@ def _measure(quick: bool, databases: list[str], save: Callable[[dict], None]) ->
     result["orchestration"] = _child("bench.orchestration", f"--captures={overhead_at}")
     result["quality"] = measure_quality()
     result["report_ingest"] = report_ingest()
+    result["page_size"] = measure_page_sizes(quick)
     result["yardstick_seconds"].append(yardstick())
     result["finished"] = True
     save(result)
@@ -227,6 +229,11 @@ def summary(result: dict) -> str:
             f"one Government Work Report ({report['bytes']:,} bytes) by `monitor ingest`: "
             f"{report['best_seconds']:.2f} s, best of {report['runs']}"
         )
+    if result.get("page_size"):
+        from bench.page_size import table as page_table
+
+        lines.append("one page against its size (a report repeated; peak memory of its process):")
+        lines.extend("  " + line for line in page_table(result["page_size"]).splitlines())
     for name, rates in result.get("quality", {}).items():
         if name.startswith("pages_"):
             lines.append(

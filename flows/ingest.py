@@ -187,12 +187,13 @@ def reprocess(config: str | None = None) -> dict[str, int]:
     settings = load_settings(Path(config) if config else None)
     url = settings.database_url
     db = _database(url)
-    run_id = pipeline.begin_run(db, "flow")
-    results = [reprocess_captures(url, run_id, settings.extract_workers)]
-    for stage in pipeline.STAGES:
-        run = run_stage.with_options(name=stage.__name__)
-        results.append(run(url, stage.__name__, run_id, settings.redis_url))
-    counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
+    with db.exclusive_run():
+        run_id = pipeline.begin_run(db, "flow")
+        results = [reprocess_captures(url, run_id, settings.extract_workers)]
+        for stage in pipeline.STAGES:
+            run = run_stage.with_options(name=stage.__name__)
+            results.append(run(url, stage.__name__, run_id, settings.redis_url))
+        counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
     print(pipeline.summary_line(counts))
     return counts
@@ -209,6 +210,21 @@ def _pass(
 ) -> State | dict[str, int]:
     url = settings.database_url
     db = _database(url)
+    with db.exclusive_run():
+        return _locked_pass(settings, db, config, paths, source, outlet, kind, allow_private)
+
+
+def _locked_pass(
+    settings: Settings,
+    db: Database,
+    config: str | None,
+    paths: list[str] | None,
+    source: str,
+    outlet: str | None,
+    kind: str,
+    allow_private: bool,
+) -> State | dict[str, int]:
+    url = settings.database_url
     run_id = pipeline.begin_run(db, "flow")
     results = [store_captures(url, config, paths, source, outlet, run_id, kind, allow_private)]
     batches = extraction_batches(db)

@@ -104,3 +104,27 @@ def test_a_password_is_never_sent_in_clear(tmp_path):
         encoding="utf-8",
     )
     assert load_settings(config, env={}).smtp.username == "monitor"
+
+
+def test_one_run_at_a_time_and_a_killed_run_is_marked_interrupted(database_url, monitor):
+    from sqlalchemy import select
+
+    from monitor.store import open_database
+    from monitor.store.models import Run
+
+    db = open_database(database_url)
+    try:
+        with db.transaction() as session:
+            session.add(Run(trigger="killed"))  # a run whose process died: still "running"
+        with db.exclusive_run():
+            busy = runner.invoke(
+                app, ["ingest", str(GLOBAL_SEED)], env={"MONITOR_DATABASE_URL": database_url}
+            )
+        assert busy.exit_code == 5, busy.output
+        assert "another run is in progress" in busy.output
+        monitor("ingest", str(GLOBAL_SEED))
+        with db.sessions() as session:
+            statuses = dict(list(session.execute(select(Run.trigger, Run.status)).tuples()))
+        assert statuses == {"killed": "interrupted", "cli": "completed"}
+    finally:
+        db.engine.dispose()

@@ -41,7 +41,8 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Register a command whose MonitorError becomes one clear line and exit status 1."""
+    """Register a command whose MonitorError becomes one clear line and exit status 1 (5
+    when another run holds the database)."""
 
     def register(function: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(function)
@@ -50,7 +51,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callab
                 function(*a, **kw)
             except MonitorError as exc:
                 typer.echo(f"monitor: {exc}", err=True)
-                raise typer.Exit(1) from None
+                raise typer.Exit(getattr(exc, "exit_code", 1)) from None
 
         return app.command(*args, **kwargs)(wrapper)
 

@@ -34,3 +34,9 @@ class StoreError(MonitorError):
 
 class DigestError(MonitorError):
     """The digest could not be rendered or written."""
+
+
+class RunBusy(StoreError):
+    """Another run holds the database: a run waits for none and overlaps none."""
+
+    exit_code = 5

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import update
+
 from monitor.sources import Item
 from monitor.stages import RunContext, StageResult
 from monitor.stages.capture import extract_pending, store_captures
@@ -21,8 +23,10 @@ __all__ = ["STAGES", "RunContext", "StageResult", "run_pipeline", "store_capture
 
 
 def begin_run(db: Database, trigger: str) -> int:
-    """Record the start of a run and return its id."""
+    """Record the start of a run and return its id; a run still marked running is one that
+    was killed (the caller holds the run lock, Database.exclusive_run): it is marked so."""
     with db.transaction() as session:
+        session.execute(update(Run).where(Run.status == "running").values(status="interrupted"))
         run = Run(trigger=trigger)
         session.add(run)
         session.flush()
@@ -63,11 +67,12 @@ def run_pipeline(
         redis_url: where the shared LSH index lives, if not in this process.
         extract_workers: processes extracting pages at once (default: one per usable core).
     """
-    run_id = begin_run(db, trigger)
-    context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
-    results = [store_captures(db, items, run_id)]
-    results += [stage(db, context) for stage in STAGES]
-    return finish_run(db, run_id, results) | {"run_id": run_id}
+    with db.exclusive_run():
+        run_id = begin_run(db, trigger)
+        context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
+        results = [store_captures(db, items, run_id)]
+        results += [stage(db, context) for stage in STAGES]
+        return finish_run(db, run_id, results) | {"run_id": run_id}
 
 
 SUMMARY_KEYS = (
@@ -110,8 +115,9 @@ def reprocess_pipeline(
     """Re-extract every stored capture, then run every stage; return the run's counts."""
     from monitor.stages.reprocess import reprocess_captures
 
-    run_id = begin_run(db, trigger)
-    context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
-    results = [reprocess_captures(db, context)]
-    results += [stage(db, context) for stage in STAGES]
-    return finish_run(db, run_id, results) | {"run_id": run_id}
+    with db.exclusive_run():
+        run_id = begin_run(db, trigger)
+        context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
+        results = [reprocess_captures(db, context)]
+        results += [stage(db, context) for stage in STAGES]
+        return finish_run(db, run_id, results) | {"run_id": run_id}

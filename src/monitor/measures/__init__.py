@@ -54,6 +54,9 @@ class MeasureDraft:
 # paragraphs, is a section (a
 # report's chapter 一、…, a (一) of a work plan), read sentence by sentence.
 _MAX_ITEM_SENTENCES = 6
+# Undertakings' spans that may overlap one sentence, beyond the first that ends after its start
+# (items do not overlap one another, so one is enough; a few cost nothing)
+_OVERLAPPING = 3
 # The policy an undertaking is about: the subject before its modal (积极的财政政策要…,
 # 稳健的货币政策要…), when it is not who acts (我们, 各级政府) or when (今年).
 _SUBJECT = re.compile(r"^(?P<subject>[^，,；;：:。！？“”]{3,14}?)(?:要|将|必须|应当|仍要|还要)")
@@ -84,8 +87,12 @@ def extract_measures(
     # for between two sentences only: searching back from each sentence grew with the paragraph)
     last_end, forward, reviewing = 0, False, False
     sections = find_sections(body, published_year)
+    chapter = 0  # the sections, in order, walked beside the sentences
     for start, sentence in _sentences(body, covered):
-        section = next((s for s in sections if s.start <= start < s.end), None)
+        while chapter < len(sections) and sections[chapter].end <= start:
+            chapter += 1
+        current = sections[chapter] if chapter < len(sections) else None
+        section = current if current is not None and current.start <= start else None
         default = section.forward if section is not None else None
         if "\n" in body[last_end:start] or last_end == 0:
             forward, reviewing = bool(default), default is True and is_report(sentence)
@@ -139,9 +146,15 @@ def _is_undertaking(item: Item) -> bool:
 
 
 def _sentences(body: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, str]]:
-    """The sentences outside the undertakings' spans: (position, sentence)."""
+    """The sentences outside the undertakings' spans: (position, sentence). Both come in
+    order, so the spans are walked once beside the sentences (looking through all of them for
+    each sentence grew with the square of a page's length: 7 s at 2.7 M characters)."""
+    spans = sorted(covered)
+    next_span = 0
     for match in _SENTENCE.finditer(body):
-        if any(start < match.end() and match.start() < end for start, end in covered):
+        while next_span < len(spans) and spans[next_span][1] <= match.start():
+            next_span += 1  # spans that end before this sentence end before every later one
+        if any(start < match.end() for start, _ in spans[next_span : next_span + _OVERLAPPING]):
             continue
         sentence = match.group().strip()
         if sentence:

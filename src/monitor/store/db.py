@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import StoreError
+from monitor.errors import RunBusy, StoreError
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # SQLite folds its write-ahead log into the database at this many pages (80 MiB), not at its
@@ -40,6 +41,47 @@ class Database:
         """A session whose work is committed on success and rolled back on any error."""
         with self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def exclusive_run(self) -> Iterator[None]:
+        """Hold the database's run lock for a run: one run at a time, whatever process or
+        host starts it (two at once raced on the same new rows). PostgreSQL: an advisory lock
+        of the database and schema, which a killed process releases with its connection;
+        SQLite: a lock on a file beside the database, which the operating system releases.
+
+        Raises:
+            RunBusy: another run holds the lock.
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                key = connection.scalar(text(_LOCK_KEY))
+                if not connection.scalar(text("select pg_try_advisory_lock(:key)"), {"key": key}):
+                    raise RunBusy(_BUSY)
+                try:
+                    yield
+                finally:
+                    connection.execute(text("select pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield  # a database of this process alone
+            return
+        with open(f"{database}.lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RunBusy(_BUSY) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_LOCK_KEY = (
+    "select hashtext('policy-monitor run ' || current_database() || '.' || current_schema())"
+)
+_BUSY = "another run is in progress on this database; this one did not start (exit status 5)"
 
 
 def refresh_statistics(session: Session, tables: tuple[str, ...]) -> None:
