@@ -117,3 +117,25 @@ def test_credentials_never_reach_the_stored_address(httpserver):
     assert isinstance(failed, SourceFailure) and "s3cret" not in failed.origin
     assert public_url("https://a:b@host:8/p?q=1") == "https://host:8/p?q=1"
     assert public_url("not a url") == "not a url"
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_a_chinese_page_declared_latin_1_is_read_as_chinese(httpserver, where):
+    from monitor.extract import ArticleDraft, extract_article
+    from monitor.extract.article import CaptureInput
+
+    text = "国务院新闻办公室1月20日举行新闻发布会，科技部副部长李萌介绍有关情况。"
+    meta = "<meta charset='iso-8859-1'>" if where == "meta" else ""
+    page = (
+        f"<html><head>{meta}<title>科技部:支持北京国际科技创新中心建设</title></head><body>"
+        f"<article><h1>科技部:支持北京国际科技创新中心建设</h1><p>{text}</p>"
+        f"<p>{text}第一，支持北京打造国家实验室。</p></article></body></html>"
+    ).encode("gbk")
+    content_type = "text/html; charset=ISO-8859-1" if where == "header" else "text/html"
+    httpserver.expect_request("/latin").respond_with_data(page, content_type=content_type)
+    source = SourceConfig(
+        "web", "urls", urls=(httpserver.url_for("/latin"),), allow_private=True, delay=0
+    )
+    (capture,) = collect([source])
+    draft = extract_article(CaptureInput(capture.data, capture.media_type, capture.origin))
+    assert isinstance(draft, ArticleDraft) and text in draft.body

@@ -16,6 +16,9 @@ _MAX_LOST_SHARE = 0.001
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
+_SINGLE_BYTE = {"latin-1", "ascii", "iso8859-1", "cp1252"}
+# Letters of a page that must be Chinese for GB18030 to win over a single-byte declaration
+_CHINESE_SHARE = 0.3
 _GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 
@@ -39,6 +42,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailur
             candidates.append(name)
     if "gb18030" not in candidates:
         candidates.append("gb18030")
+    if _single_byte(candidates[1]) and _reads_as_chinese(data):
+        # a Chinese page that says iso-8859-1 or windows-1252 (a server's default): any bytes
+        # decode in those, as mojibake; GB18030 that reads as Chinese is what it is
+        candidates.insert(1, candidates.pop(candidates.index("gb18030")))
     for encoding in candidates:
         try:
             return _printable(data.decode(encoding))
@@ -61,6 +68,27 @@ def _printable(text: str) -> str:
     """Text without the control characters (NUL among them) no page shows and no database
     stores; tabs and line ends stay."""
     return _CONTROL_TEXT.sub("", text) if _CONTROL_TEXT.search(text) else text
+
+
+def _single_byte(name: str) -> bool:
+    """Whether a codec gives one character a byte: every byte string decodes in it."""
+    try:
+        return codecs.lookup(name).name in _SINGLE_BYTE or codecs.lookup(name).name.startswith(
+            ("iso8859", "cp125")
+        )
+    except LookupError:
+        return False
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    """Whether bytes decode strictly as GB18030 into text whose letters are mostly Chinese."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    chinese = sum(1 for c in letters if "\u4e00" <= c <= "\u9fff")
+    return bool(letters) and chinese >= _CHINESE_SHARE * len(letters)
 
 
 def _declared_charset(head: bytes) -> str | None:
