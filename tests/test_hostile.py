@@ -128,3 +128,28 @@ def test_one_run_at_a_time_and_a_killed_run_is_marked_interrupted(database_url, 
         assert statuses == {"killed": "interrupted", "cli": "completed"}
     finally:
         db.engine.dispose()
+
+
+def test_raw_pages_are_stored_compressed_and_read_back_as_received(db, seed_captures):
+    from sqlalchemy import select, text
+
+    from monitor.pipeline import store_captures
+    from monitor.store.models import Capture
+
+    store_captures(db, seed_captures, None)
+    with db.transaction() as session:  # a page stored before pages were compressed
+        session.execute(
+            text(
+                "insert into captures (sha256, source, origin, media_type, size, raw, status,"
+                " stored_at) values ('legacy', 'old', 'old.txt', 'text/plain', 3, :raw, 'new',"
+                " :now)"
+            ),
+            {"raw": b"old", "now": "2021-01-20 00:00:00"},
+        )
+    with db.sessions() as session:
+        stored = {c.origin: c.raw for c in session.scalars(select(Capture))}
+        on_disk = session.execute(text("select raw from captures where sha256 != 'legacy'"))
+        sizes = [len(bytes(row[0])) for row in on_disk]
+    assert {c.origin: c.data for c in seed_captures} | {"old.txt": b"old"} == stored
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL compresses long values itself
+        assert sum(sizes) < 0.7 * sum(len(c.data) for c in seed_captures)
