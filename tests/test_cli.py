@@ -75,12 +75,12 @@ def test_digest_writes_html_text_and_the_email(home):
     _invoke("digest", "--out", str(home / "out"), "--date", "2021-01-20")
     html = (home / "out" / "digest-2021-01-20.html").read_text(encoding="utf-8")
     text = (home / "out" / "digest-2021-01-20.txt").read_text(encoding="utf-8")
-    assert text.startswith("2021-01-20: 11 new, 0 changed commitments")
+    assert text.startswith("[policy-monitor] 20 Jan 2021: 0 changed, 11 new")
     assert "支持北京科技抗疫" in html and "支持北京科技抗疫" in text
     assert "光明网" in html and "人民网" in html
     eml = (home / "out" / "digest-2021-01-20.eml").read_bytes()
     message = message_from_bytes(eml, policy=policy.SMTP)
-    assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 20 Jan 2021: 0 changed, 11 new"
     assert message.get_body(("html",)).get_content().replace("\r\n", "\n").strip() == html.strip()
 
 
@@ -91,11 +91,12 @@ def test_a_preview_shows_what_the_limit_allows_and_names_the_rest(home):
     assert len(json.loads(_invoke("changes", "--pending", "--format", "json"))) == 11
     _invoke("digest", "--out", str(home / "out"), "--date", "2021-01-20")
     text = (home / "out" / "digest-2021-01-20.txt").read_text(encoding="utf-8")
-    assert text.startswith("2021-01-20: 11 new, 0 changed commitments")
+    assert text.startswith("[policy-monitor] 20 Jan 2021: 0 changed, 11 new")
     assert text.count("[NEW]") == 2
     assert "Not shown here: 9 more changes (9 new, 0 changed) in 1 event" in text
     assert "monitor changes --pending" in text  # a preview is no stored digest
-    assert json.loads(_invoke("changes", "--digest", "1", "--format", "json")) == []
+    unsent = runner.invoke(app, ["changes", "--digest", "1"])
+    assert unsent.exit_code == 1 and "no digest 1 was sent" in unsent.output
 
 
 def test_sending_without_recipients_is_a_clear_error(home):
@@ -139,3 +140,57 @@ def test_an_unknown_commitment_is_an_error(home):
     result = runner.invoke(app, ["commitment", "999"])
     assert result.exit_code == 1
     assert "no commitment 999" in result.output
+
+
+def test_version_and_short_help():
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.startswith("policy-monitor ")
+    short = runner.invoke(app, ["ingest", "-h"])
+    assert short.exit_code == 0 and "PATH_OR_URL" in short.stdout
+
+
+def test_reading_where_there_is_no_database_creates_none(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    monkeypatch.delenv("MONITOR_HOME", raising=False)
+    result = runner.invoke(app, ["events"])
+    assert result.exit_code == 1 and "no database at" in result.output
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_database_of_another_application_is_left_alone(database_url, monkeypatch):
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("create table other (id integer)"))
+    monkeypatch.setenv("MONITOR_DATABASE_URL", database_url)
+    result = runner.invoke(app, ["commitments"])
+    assert result.exit_code == 1 and "holds no policy-monitor data" in result.output
+    assert inspect(engine).get_table_names() == ["other"]  # no schema was made in it
+    engine.dispose()
+
+
+def test_postgres_urls_as_other_tools_write_them():
+    from monitor.store.db import normalized_url
+
+    assert normalized_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalized_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalized_url("sqlite:///var/m.db") == "sqlite:///var/m.db"
+
+
+def test_a_configuration_outside_a_config_folder_keeps_state_beside_it(tmp_path, monkeypatch):
+    from monitor.config import load_settings
+
+    config = tmp_path / "x" / "y" / "digest.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("", encoding="utf-8")
+    assert load_settings(config, env={}).home == tmp_path / "x" / "y" / "var"
+
+
+def test_one_commitments_history_as_csv(home):
+    _invoke("ingest", str(SEEDS))
+    (first, *_) = json.loads(_invoke("commitments", "--format", "json"))
+    rows = list(csv.DictReader(io.StringIO(_invoke("commitment", str(first["id"]), "-f", "csv"))))
+    assert [r["outcome"] for r in rows] == ["new"] and rows[0]["outlet"]

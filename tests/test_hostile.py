@@ -87,7 +87,7 @@ def test_text_that_looks_like_markup_is_printed_as_it_is(tmp_path, monitor, caps
     _table([{"title": "科技部[/b]支持北京[red]建设"}], ["title"])
     assert "科技部[/b]支持北京[red]建设" in capsys.readouterr().out
     monitor("ingest", str(GLOBAL_SEED))
-    assert "rows" in monitor("events") and "rows" in monitor("changes")
+    assert "1 row\n" in monitor("events") and "rows" in monitor("changes")
 
 
 def test_nothing_at_all_is_exit_4(tmp_path, monitor):

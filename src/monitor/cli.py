@@ -20,9 +20,35 @@ from monitor.config import Settings, load_settings
 from monitor.digest.files import write_digest
 from monitor.digest.outbox import preview_digest, resend_digests, send_digests
 from monitor.errors import MonitorError
-from monitor.store import Database, open_database, queries
+from monitor.store import Database, existing_database, open_database, queries
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help=__doc__,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"policy-monitor {version('policy-monitor')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Track government commitments across news coverage: new, changed, and where each was
+    reported."""
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Configuration file (default: ./config/monitor.toml)."),
@@ -341,10 +367,15 @@ def changes(
     ] = False,
 ) -> None:
     """List NEW and CHANGED commitments with before, after and sources."""
-    rows = _read(
-        config,
-        functools.partial(queries.list_changes, undelivered_only=pending, digest_id=digest),
-    )
+
+    def read(session: Any) -> list[dict[str, Any]]:
+        from monitor.store.models import Digest
+
+        if digest is not None and session.get(Digest, digest) is None:
+            raise MonitorError(f"no digest {digest} was sent from this database")
+        return queries.list_changes(session, undelivered_only=pending, digest_id=digest)
+
+    rows = _read(config, read)
     _emit(rows, format, ["id", "kind", "commitment_id", "event_id", "actor", "text", "sources"])
 
 
@@ -359,16 +390,28 @@ def commitments(config: ConfigOption = None, format: FormatOption = Format.table
 def commitment(
     commitment_id: Annotated[int, typer.Argument(help="The commitment's id.")],
     config: ConfigOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOption = Format.table,
 ) -> None:
-    """Show one commitment's whole history with its sources."""
-    db = _database(_settings(config))
-    with db.sessions() as session:
-        found = queries.commitment_history(session, commitment_id)
+    """Show one commitment's whole history with its sources (csv: a row a version)."""
+    found = _read(config, lambda session: [queries.commitment_history(session, commitment_id)])[0]
     if found is None:
         raise MonitorError(f"no commitment {commitment_id}")
     if format is Format.json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if format is Format.csv:
+        rows = [
+            {
+                "published_at": v["source"]["published_at"],
+                "outcome": v["outcome"],
+                "outlet": v["source"]["outlet"],
+                "title": v["source"]["title"],
+                "figures": "; ".join(q["raw"] for q in v["quantities"]),
+                "text": v.get("text", ""),
+            }
+            for v in found["history"]
+        ]
+        _emit(rows, format, ["published_at", "outcome", "outlet", "title", "figures", "text"])
         return
     typer.echo(f"commitment {found['id']} ({found['actor'] or 'actor unknown'})")
     typer.echo(found["text"])
@@ -434,9 +477,13 @@ def _today(settings: Settings) -> date:
 
 
 def _read(config: Path | None, query: Callable[..., list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    db = _database(_settings(config))
-    with db.sessions() as session:
-        return query(session)
+    """What a read-only command asks of the database: one that exists, never made here."""
+    db = existing_database(_settings(config).database_url)
+    try:
+        with db.sessions() as session:
+            return query(session)
+    finally:
+        db.engine.dispose()
 
 
 def _outlets(articles: list[dict[str, Any]]) -> str:
@@ -464,6 +511,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, list) and value and isinstance(value[0], dict) and "outlet" in value[0]:
         return "; ".join(f"{v.get('outlet') or '?'} 《{v.get('title')}》" for v in value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "、".join(value)  # outlets, topic words: a list to read, not JSON
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -479,4 +528,4 @@ def _table(rows: list[dict[str, str]], columns: list[str]) -> None:
         # captured text is shown as it is, never read as markup ([/b] in a title)
         table.add_row(*(Text(row.get(c, "")) for c in columns))
     Console().print(table)
-    typer.echo(f"{len(rows)} rows")
+    typer.echo(f"{len(rows)} row" if len(rows) == 1 else f"{len(rows)} rows")

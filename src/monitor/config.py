@@ -154,7 +154,7 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
-    root = Path(path).resolve().parent.parent if path is not None else Path.cwd().resolve()
+    root = _project_root(Path(path)) if path is not None else Path.cwd().resolve()
     home = _resolve(root, env.get("MONITOR_HOME") or data.get("paths", {}).get("home", "var"))
     database_url = (
         env.get("MONITOR_DATABASE_URL")
@@ -180,6 +180,13 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         schedule=_parse_schedule(data.get("schedule", {})),
         alerts=_parse_alerts(data.get("alerts", {})),
     )
+
+
+def _project_root(config: Path) -> Path:
+    """What the configuration's relative paths start from: the project holding its config/
+    folder (config/monitor.toml), else the folder the file is in (/etc/monitor/digest.toml)."""
+    folder = config.resolve().parent
+    return folder.parent if folder.name == "config" else folder
 
 
 def _workers(value: str | int | None) -> int | None:

@@ -44,7 +44,7 @@ def test_seed_digest_headers_parts_and_grouping(db, seed_captures, smtp_server):
     (delivery,) = send_digests(db, _settings(smtp_server.port), DAY)
     assert (delivery.status, delivery.changes) == ("sent", 11)
     (message,) = smtp_server.inbox.messages
-    assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 20 Jan 2021: 0 changed, 11 new"
     assert message["From"] == "monitor@example.org" and message["To"] == ANALYST
     assert smtp_server.inbox.recipients == [[ANALYST]]
     text, html = _parts(message)
@@ -68,7 +68,7 @@ def test_changed_figure_shows_before_and_after_with_dates(db, seed_captures, smt
     (delivery,) = send_digests(db, _settings(smtp_server.port), date(2021, 1, 25))
     assert delivery.changes == 1
     message = smtp_server.inbox.messages[-1]
-    assert message["Subject"] == "2021-01-25: 0 new, 1 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 25 Jan 2021: 1 changed, 0 new"
     text, html = _parts(message)
     assert "figure 2: 170多亿元 -> 190多亿元" in text
     assert "(2021-01-20 -> 2021-01-25)" in text
@@ -121,6 +121,9 @@ def test_resend_sends_the_same_email_again(db, seed_captures, smtp_server):
     assert (resent.status, resent.changes) == ("resent", 11)
     first, second = smtp_server.inbox.messages
     assert first["Message-ID"] == second["Message-ID"]
+    assert second["Subject"] == first["Subject"].replace(
+        "[policy-monitor]", "[policy-monitor] (resent)"
+    )
     with pytest.raises(DigestError, match="no digest was sent on 2021-01-19"):
         resend_digests(db, _settings(smtp_server.port), date(2021, 1, 19))
 
@@ -137,7 +140,7 @@ def test_quiet_day(db, seed_captures, smtp_server, quiet_day):
         return
     assert delivery.status == "sent"
     message = smtp_server.inbox.messages[-1]
-    assert message["Subject"] == "2021-01-21: 0 new, 0 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 21 Jan 2021: 0 changed, 0 new"
     text, _ = _parts(message)
     assert "No new or changed commitments since the last digest." in text
     assert "1 run since the last digest (1 completed)" in text
@@ -222,7 +225,7 @@ def test_a_backlog_shows_its_changed_commitments_first_and_counts_the_rest(
     (delivery,) = send_digests(db, settings, DAY)
     assert (delivery.status, delivery.changes) == ("sent", 12)  # it carries them all
     message = smtp_server.inbox.messages[-1]
-    assert message["Subject"] == "2021-01-20: 11 new, 1 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 20 Jan 2021: 1 changed, 11 new"
     text, html = _parts(message)
     assert "figure 2: 170多亿元 -> 190多亿元" in text  # the changed one is among the three
     assert html.count(">NEW<") + html.count(">CHANGED<") == 3

@@ -53,7 +53,7 @@ def test_beyond_the_limit_changed_ones_come_first_and_the_rest_are_counted_by_ev
     changes = [_change(n, "NEW", n, 1 + n % 2, 1) for n in range(1, 7)]
     changes.append(_change(7, "CHANGED", 1, 2, 1))
     digest = render_digest(date(2021, 1, 20), changes, EVENTS, max_items=3)
-    assert digest.subject == "2021-01-20: 6 new, 1 changed commitments"
+    assert digest.subject == "[policy-monitor] 20 Jan 2021: 1 changed, 6 new"
     assert digest.text.count("[CHANGED]") == 1 and digest.text.count("[NEW]") == 2
     assert "第6项举措" in digest.text and "第5项举措" in digest.text  # the newest NEW ones
     assert "第1项举措" not in digest.text

@@ -44,7 +44,7 @@ def test_daily_digest_sends_with_the_secret_block_password(
         ("analyst@example.org", "sent", 11)
     ]
     (message,) = starttls_server.inbox.messages
-    assert message["Subject"] == "2021-01-20: 11 new, 0 changed commitments"
+    assert message["Subject"] == "[policy-monitor] 20 Jan 2021: 0 changed, 11 new"
     artifact = _latest_artifact("daily-digest")
     assert "| analyst@example.org | sent | 11 |" in artifact["data"]
 

@@ -20,7 +20,7 @@ from monitor.collector import fewer_collections
 from monitor.config import DIGEST_MAX_ITEMS, Recipient, Settings
 from monitor.digest.compose import compose_message
 from monitor.digest.deliver import send_message
-from monitor.digest.render import RenderedDigest, render_digest, split_changes
+from monitor.digest.render import RenderedDigest, render_digest, resent_subject, split_changes
 from monitor.errors import DigestError
 from monitor.notify import NotifyError, notify
 from monitor.stages import insert_rows
@@ -123,6 +123,9 @@ def resend_digests(db: Database, settings: Settings, day: date) -> list[Delivery
             deliveries.append(Delivery(digest.recipient, "skipped", 0, digest.id, reason))
             continue
         message = message_from_bytes(digest.message or b"", policy=policy.SMTP)
+        subject = str(message["Subject"] or "")
+        del message["Subject"]
+        message["Subject"] = resent_subject(subject)
         send_message(message, settings.smtp)
         with db.transaction() as session:
             session.get_one(Digest, digest.id).resent_at = utcnow()

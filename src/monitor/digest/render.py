@@ -56,7 +56,7 @@ def render_digest(
     """
     new = sum(1 for c in changes if c["kind"] == "NEW")
     changed = sum(1 for c in changes if c["kind"] == "CHANGED")
-    subject = f"{day.isoformat()}: {new} new, {changed} changed commitments"
+    subject = digest_subject(day, changed, new)
     shown, rest = split_changes(changes, max_items)
     context = {
         "subject": subject,
@@ -74,6 +74,21 @@ def render_digest(
         html=_ENV.get_template("digest.html").render(context),
         text=_ENV.get_template("digest.txt").render(context),
     )
+
+
+# What every digest's subject begins with, so that a mail filter finds them
+SUBJECT_TAG = "[policy-monitor]"
+
+
+def digest_subject(day: date, changed: int, new: int) -> str:
+    """A digest's subject: the product, the day, then what changed before what is new
+    ("[policy-monitor] 20 Jan 2021: 1 changed, 6 new")."""
+    return f"{SUBJECT_TAG} {day.day} {day:%b %Y}: {changed} changed, {new} new"
+
+
+def resent_subject(subject: str) -> str:
+    """The subject of a digest sent again, which says so."""
+    return subject.replace(SUBJECT_TAG, f"{SUBJECT_TAG} (resent)", 1)
 
 
 def split_changes(

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -177,8 +177,49 @@ def _json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+def existing_database(url: str) -> Database:
+    """A database that holds policy-monitor's schema, for reading: nothing is created where
+    there is none (a mistyped path, another application's database), and a schema an older
+    version left is brought up to date.
+
+    Raises:
+        StoreError: no database there, or none of policy-monitor's.
+    """
+    parsed = make_url(normalized_url(url))
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).is_file():
+        raise StoreError(
+            f"no database at {file}: `monitor ingest` or `monitor run` makes it"
+            " (or set MONITOR_DATABASE_URL, MONITOR_HOME or --config)"
+        )
+    engine = _create_engine(url)
+    try:
+        with engine.connect() as connection:
+            ours = inspect(connection).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot read {parsed.render_as_string()}: {exc}") from exc
+    if not ours:
+        engine.dispose()
+        raise StoreError(
+            f"{parsed.render_as_string()} holds no policy-monitor data: `monitor ingest` or"
+            " `monitor run` makes it"
+        )
+    engine.dispose()
+    return open_database(url)
+
+
+def normalized_url(url: str) -> str:
+    """A database URL SQLAlchemy takes: postgres:// and postgresql:// (as other tools write
+    them) mean PostgreSQL through psycopg 3, the driver installed."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def _create_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    parsed = make_url(normalized_url(url))
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
