@@ -393,9 +393,14 @@ def commitment(
     format: FormatOption = Format.table,
 ) -> None:
     """Show one commitment's whole history with its sources (csv: a row a version)."""
-    found = _read(config, lambda session: [queries.commitment_history(session, commitment_id)])[0]
-    if found is None:
-        raise MonitorError(f"no commitment {commitment_id}")
+
+    def read(session: Any) -> list[dict[str, Any]]:
+        history = queries.commitment_history(session, commitment_id)
+        if history is None:
+            raise MonitorError(f"no commitment {commitment_id}")
+        return [history]
+
+    (found,) = _read(config, read)
     if format is Format.json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
