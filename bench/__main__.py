@@ -238,7 +238,7 @@ def summary(result: dict) -> str:
         if name.startswith("pages_"):
             lines.append(
                 f"{name}: pages all right {rates['pages_all_right']}/"
-                f"{rates['pages']}, "
+                f"{rates['pages']} ({rates.get('pages_right_but_outlet', 0)} but the outlet), "
                 f"titles {rates['title_passed']}, dates {rates['date_passed']}, outlets "
                 f"{rates['outlet_passed']}, sentences kept {rates['present_passed']}/"
                 f"{rates['present_checked']}, boilerplate dropped {rates['absent_passed']}/"

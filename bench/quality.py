@@ -50,9 +50,15 @@ def page_quality() -> dict[str, dict[str, int]]:
     (its own title, date and site name); empty when the page corpus is not there."""
     from tests.extract.gne import ours, pages_dir, score, trafilatura_alone
 
-    if not pages_dir().is_dir():
-        return {}
-    return {"pages_ours": score(ours), "pages_trafilatura_alone": score(trafilatura_alone)}
+    found = {}
+    if pages_dir().is_dir():
+        found = {"pages_ours": score(ours), "pages_trafilatura_alone": score(trafilatura_alone)}
+    # the larger set from public repositories, its two halves apart: the rules were developed
+    # on the first only
+    for half in ("development", "unseen"):
+        found[f"pages_{half}_ours"] = score(ours, half)
+        found[f"pages_{half}_trafilatura_alone"] = score(trafilatura_alone, half)
+    return found
 
 
 def _rates(value: Score) -> dict[str, float]:

@@ -61,3 +61,18 @@ def test_beyond_the_limit_changed_ones_come_first_and_the_rest_are_counted_by_ev
     assert "2 new, 0 changed · 发布会甲 (2021-01-20)" in digest.text
     assert "monitor changes --pending" in digest.text  # no stored digest to name
     assert "Not shown here: 4 more changes" in digest.html
+
+
+def test_changed_commitments_and_their_events_come_first_and_figures_say_what_they_are():
+    new = _change(1, "NEW", 1, 2, 1)  # the newer event, but nothing in it changed
+    new["quantities"] = [{"raw": "6100亿元", "kind": "target", "role": "value"}]
+    changed = _change(2, "CHANGED", 2, 1, 1)
+    changed["quantities"] = [{"raw": "再增加30元", "kind": "target", "role": "increment"}]
+    done = _change(3, "NEW", 3, 1, 1)
+    done["quantities"] = [{"raw": "1186万人", "kind": "achievement"}]
+    digest = render_digest(date(2021, 1, 20), [new, done, changed], EVENTS)
+    for part in (digest.text, digest.html):
+        assert part.index("发布会甲") < part.index("发布会乙")  # the event with a change first
+        assert part.index("第2项举措") < part.index("第3项举措")  # the changed one first in it
+        assert "6100亿元 (target)" in part and "再增加30元 (increase on an earlier figure)" in part
+        assert "1186万人 (already achieved)" in part

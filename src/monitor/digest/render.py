@@ -176,8 +176,15 @@ def group_by_event(
         )
         commitment["changes"].append(change)
     for group in groups.values():
-        group["commitments"] = list(group["commitments"].values())
-    return sorted(groups.values(), key=lambda g: g["date"] or "", reverse=True)
+        # changed commitments first: a figure or deadline that moved is the news
+        group["commitments"] = sorted(group["commitments"].values(), key=lambda c: not _changed(c))
+        group["changed"] = any(_changed(c) for c in group["commitments"])
+    ordered = sorted(groups.values(), key=lambda g: g["date"] or "", reverse=True)
+    return sorted(ordered, key=lambda g: not g["changed"])  # stable: newest first within
+
+
+def _changed(commitment: dict[str, Any]) -> bool:
+    return any(change["kind"] == "CHANGED" for change in commitment["changes"])
 
 
 def field_label(field: str) -> str:
@@ -186,6 +193,19 @@ def field_label(field: str) -> str:
     labels = {"quantities": "figure", "periods": "period", "text": "wording", "actor": "actor"}
     label = labels.get(name, name)
     return f"{label} {int(index.rstrip(']')) + 1}" if index else label
+
+
+# What a figure is, as an analyst says it: the kind a measure's figure was read as, and
+# whether it is the change against an earlier figure
+_FIGURE_LABELS = {"target": "target", "achievement": "already achieved", "context": ""}
+
+
+def figure_label(quantity: dict[str, Any]) -> str:
+    """A figure's label: "target", "increase on an earlier figure", "already achieved", or
+    nothing for a figure that only describes."""
+    if quantity.get("role") == "increment":
+        return "increase on an earlier figure"
+    return _FIGURE_LABELS.get(str(quantity.get("kind") or ""), "")
 
 
 def field_value(value: Any) -> str:
@@ -197,5 +217,5 @@ def field_value(value: Any) -> str:
     return str(value)
 
 
-_ENV.globals.update(field_label=field_label, field_value=field_value)
+_ENV.globals.update(field_label=field_label, field_value=field_value, figure_label=figure_label)
 _ENV.filters["oneline"] = lambda value: " ".join(str(value).split())

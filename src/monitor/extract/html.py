@@ -97,7 +97,9 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     )
     raw_title = getattr(document, "title", None) or ""
     headline, title_site = meta.split_title(raw_title)
-    title = pick_title(headline, container.headings if container else (), paragraphs)
+    title = meta.without_byline(
+        pick_title(headline, container.headings if container else (), paragraphs)
+    )
     repeated = {squeeze(title), squeeze(raw_title)}  # the headline standing in the body
     paragraphs = [p for p in paragraphs if squeeze(p) not in repeated]
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:

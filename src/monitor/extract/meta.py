@@ -184,6 +184,20 @@ def clean_title(title: str) -> str:
     return split_title(title)[0]
 
 
+# A heading that runs on into the article's byline: its source, author or date
+_BYLINE = re.compile(
+    r"\s+(?:(?:来源|作者|发布时间|发布日期|发表时间|时间|日期|浏览次数)\s*[:：]"
+    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}).*$"
+)
+
+
+def without_byline(title: str) -> str:
+    """A headline without the byline a page's heading ran on into ("标题 来源：新华社 作者：
+    2023-12-01 14:43" -> "标题"); a title that is only a byline stays as it is."""
+    cut = _BYLINE.sub("", title).strip()
+    return cut or title
+
+
 def split_title(title: str) -> tuple[str, str | None]:
     """A page title's headline and the site it names, outermost suffix first:
     "标题 东区办事处_中山网" -> ("标题", "中山网"); reading prompts (正在阅读：) go."""
