@@ -13,8 +13,8 @@ CASES = load_cases(MORE_CASES)
 # Floors at what the extractor reaches today, by half; the goals are 95% of pages right,
 # sentences kept 99%, furniture dropped 97%, titles 97%, dates 99% on the unseen half.
 FLOORS = {
-    "development": {"present": 1.0, "absent": 0.99, "title": 0.94, "date": 0.91},
-    "unseen": {"present": 0.98, "absent": 0.99, "title": 0.82, "date": 0.88},
+    "development": {"present": 1.0, "absent": 1.0, "title": 1.0, "date": 1.0},
+    "unseen": {"present": 0.98, "absent": 0.99, "title": 0.85, "date": 0.97},
 }
 
 

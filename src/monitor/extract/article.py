@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from monitor import words
 from monitor.extract import meta
@@ -162,7 +162,12 @@ def _publish_date(
 ) -> meta.PublishDate | None:
     # Only the page header and the story's own dateline speak of the article: dates further down
     # belong to teaser lists and related links.
-    found = parts.page_date or meta.find_full_date(parts.header)
+    shown = meta.find_full_date(parts.header)
+    found = parts.page_date or shown
+    if shown is not None and found is not None and _days_apart(shown, found) > 1:
+        # the page's metadata (or its guess) and the date shown above the story disagree by
+        # more than a time zone: the date the reader sees beside the headline is the article's
+        found = shown
     if found is not None:
         return found
     if dateline is None or dateline.month is None or dateline.day is None:
@@ -171,6 +176,17 @@ def _publish_date(
         year = meta.year_for(dateline.month, dateline.day, capture.captured_at.date())
         return meta.PublishDate(dateline.month, dateline.day, year)
     return meta.PublishDate(dateline.month, dateline.day)
+
+
+def _days_apart(one: meta.PublishDate, other: meta.PublishDate) -> int:
+    if not (one.year and other.year):
+        return 0
+    try:
+        return abs(
+            (date(one.year, one.month, one.day) - date(other.year, other.month, other.day)).days
+        )
+    except ValueError:
+        return 0
 
 
 def _same_outlet(a: str, b: str) -> bool:
