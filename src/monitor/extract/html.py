@@ -96,9 +96,8 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
         [cell for line in text.split("\n") for cell in _cells(line)], container
     )
     # trafilatura finds no title in some old pages whose <title> stands in a malformed head
-    raw_title = getattr(document, "title", None) or " ".join(
-        (tree.findtext(".//title") or "").split()
-    )
+    own_title = tree.findtext(".//title") if tree is not None else None
+    raw_title = getattr(document, "title", None) or " ".join((own_title or "").split())
     headline, title_site = meta.split_title(raw_title)
     title = meta.without_byline(
         pick_title(headline, container.headings if container else (), paragraphs)
