@@ -194,3 +194,16 @@ def test_one_commitments_history_as_csv(home):
     (first, *_) = json.loads(_invoke("commitments", "--format", "json"))
     rows = list(csv.DictReader(io.StringIO(_invoke("commitment", str(first["id"]), "-f", "csv"))))
     assert [r["outcome"] for r in rows] == ["new"] and rows[0]["outlet"]
+
+
+def test_ingest_says_what_it_is_doing_on_standard_error(home):
+    result = runner.invoke(app, ["ingest", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("run 1: 2 captures (2 new), 2 articles, 0 copies, 1 event,")
+    progress = result.stderr.splitlines()
+    assert progress[:3] == [
+        "... run 1: reading the inputs",
+        "... store: 2 captures, 0 failures",
+        "... extract: 2 captures to read",
+    ]
+    assert progress[-1].startswith("... track: 11 NEW (")

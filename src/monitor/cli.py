@@ -171,8 +171,20 @@ def ingest_command(
         database = _database(settings)
         sources = given_sources(inputs, source, outlet, given, allow_private)
         items = collect(sources, known_validators(database))
-        counts = run_pipeline(database, items, "cli", settings.redis_url, settings.extract_workers)
+        counts = run_pipeline(
+            database,
+            items,
+            "cli",
+            settings.redis_url,
+            settings.extract_workers,
+            progress=_progress,
+        )
     _finish(settings, counts, write=False)
+
+
+def _progress(line: str) -> None:
+    """What a run is doing, on standard error: the summary on standard output stays one line."""
+    typer.echo(f"... {line}", err=True)
 
 
 # Exit statuses of a run that went through (1 is an error that stopped it, 2 a usage error)

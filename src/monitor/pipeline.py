@@ -60,17 +60,30 @@ def run_pipeline(
     trigger: str,
     redis_url: str | None = None,
     extract_workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """One whole pass: store the captures, run every stage, record the run; return its counts.
 
     Args:
         redis_url: where the shared LSH index lives, if not in this process.
         extract_workers: processes extracting pages at once (default: one per usable core).
+        progress: told what the run is doing as it goes, a line at a time.
     """
     with db.exclusive_run():
         run_id = begin_run(db, trigger)
-        context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
+        context = RunContext(
+            run_id=run_id,
+            redis_url=redis_url,
+            extract_workers=extract_workers,
+            progress=progress,
+        )
+        context.report(f"run {run_id}: reading the inputs")
         results = [store_captures(db, items, run_id)]
+        stored = results[0].counts
+        context.report(
+            f"store: {counted(stored.get('captures', 0), 'captures')},"
+            f" {counted(stored.get('failures', 0), 'failures')}"
+        )
         results += [stage(db, context) for stage in STAGES]
         return finish_run(db, run_id, results) | {"run_id": run_id}
 
@@ -96,9 +109,25 @@ def summary_line(counts: dict[str, int]) -> str:
     if counts.get("unchanged"):
         parts.append(f"{counts['unchanged']} pages unchanged")
     for key, label in SUMMARY_KEYS[3:]:
-        value = counts.get(key, 0)
-        parts.append(f"{value} {label[:-1] if value == 1 and label.endswith('s') else label}")
+        parts.append(counted(counts.get(key, 0), label))
     return ", ".join(parts)
+
+
+# Nouns a summary counts, in the singular
+_SINGULAR = {
+    "copies": "copy",
+    "captures": "capture",
+    "articles": "article",
+    "events": "event",
+    "measures": "measure",
+    "failures": "failure",
+    "pages": "page",
+}
+
+
+def counted(count: int, noun: str) -> str:
+    """A count and its noun, in the singular for one ("1 copy", "2 copies")."""
+    return f"{count} {_SINGULAR.get(noun, noun) if count == 1 else noun}"
 
 
 def summary_rows(counts: dict[str, int]) -> list[tuple[str, int]]:

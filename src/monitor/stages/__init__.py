@@ -4,6 +4,7 @@ batch's output together with the flag that marks it done."""
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,13 @@ class RunContext:
     redis_url: str | None = None
     # Processes extracting pages at once; None: one per usable core.
     extract_workers: int | None = None
+    # Told what the run is doing, a line at a time (the command line prints it as it goes)
+    progress: Callable[[str], None] | None = None
+
+    def report(self, line: str) -> None:
+        """Say what the run is doing, when someone listens."""
+        if self.progress is not None:
+            self.progress(line)
 
 
 @dataclass
@@ -69,6 +77,17 @@ def keep_statistics(session: Session, batch_number: int, tables: tuple[str, ...]
         refresh_statistics(session, tables)
 
 
+# A stage's count of one, in the singular
+_ONE = {
+    "articles": "article",
+    "failures": "failure",
+    "copies": "copy",
+    "events": "event",
+    "measures": "measure",
+    "captures": "capture",
+}
+
+
 def stage(
     function: Callable[[Database, RunContext], StageResult],
 ) -> Callable[[Database, RunContext], StageResult]:
@@ -76,8 +95,17 @@ def stage(
 
     @functools.wraps(function)
     def run(db: Database, context: RunContext) -> StageResult:
+        started = time.monotonic()
         with fewer_collections():
-            return function(db, context)
+            result = function(db, context)
+        counts = ", ".join(
+            f"{value} {key}" if value != 1 else f"1 {_ONE.get(key, key)}"
+            for key, value in result.counts.items()
+        )
+        context.report(
+            f"{result.stage}: {counts or 'nothing to do'} ({time.monotonic() - started:.1f} s)"
+        )
+        return result
 
     return run
 

@@ -123,13 +123,17 @@ def extract_pending(db: Database, context: RunContext) -> StageResult:
     """
     result = StageResult("extract")
     batches = extraction_batches(db)
+    context.report(f"extract: {sum(len(ids) for ids in batches)} captures to read")
     if len(batches) < 2:
         for ids in batches:
             result = result + extract_batch(db, ids, context)
         return result
     inputs = _capture_inputs(db, batches)
     drafted = in_workers(extract_each, inputs, len(batches), context.extract_workers)
+    total, done = sum(len(ids) for ids in batches), 0
     for ids, drafts in zip(batches, drafted, strict=True):
+        done += len(ids)
+        context.report(f"extract: {done} of {total} captures")
         with db.transaction() as session:
             made = dict(drafts)
             still_new = select(Capture.id).where(Capture.id.in_(ids), Capture.status == "new")
