@@ -306,7 +306,12 @@ def _publish(db: Database, run_id: int, counts: dict[str, int]) -> None:
     """The run's summary (counts and failures with reasons) and its changes, as artifacts."""
     with db.sessions() as session:
         failures = list_failures(session, run_id=run_id)
-        changes = list_changes(session, run_id=run_id, limit=ARTIFACT_CHANGES)
+        # changed commitments first: a figure or deadline that moved is what an analyst looks
+        # for, and a run's first thousand NEW ones must not hide it
+        changes = list_changes(session, run_id=run_id, limit=ARTIFACT_CHANGES, kind="CHANGED")
+        changes += list_changes(
+            session, run_id=run_id, limit=ARTIFACT_CHANGES - len(changes), kind="NEW"
+        )
     rows = "\n".join(f"| {label} | {value} |" for label, value in pipeline.summary_rows(counts))
     markdown = f"# Ingest run {run_id}\n\n| stage | count |\n|---|---:|\n{rows}\n"
     if failures:
@@ -324,18 +329,35 @@ def _publish(db: Database, run_id: int, counts: dict[str, int]) -> None:
         table=[
             {
                 "kind": c["kind"],
-                "commitment": c["commitment_id"],
-                "event": c["event_id"],
+                "change": _short_change(c),
+                "published": (c["published_at"] or "")[:10],
+                "outlet": c["sources"][0]["outlet"] if c["sources"] else "",
+                "title": (c["sources"][0]["title"] or "")[:60] if c["sources"] else "",
+                "link": (c["sources"][0]["url"] or "") if c["sources"] else "",
                 "actor": c["actor"] or "",
                 "text": c["text"][:120],
-                "before": _short(c["before"]),
-                "after": _short(c["after"]) if c["kind"] == "CHANGED" else "",
+                "commitment": c["commitment_id"],
             }
             for c in changes
         ],
         description=f"NEW and CHANGED commitments of run {run_id}"
         + (f" (first {len(changes):,} of {detected:,})" if detected > len(changes) else ""),
     )
+
+
+def _short_change(change: dict) -> str:
+    """A change in one short cell, before → after first, where the table shows it."""
+    if change["kind"] != "CHANGED":
+        return _short(change["after"])[:120]
+    pairs = [
+        f"{key}: {_raw(change['before'].get(key))} → {_raw(value)}"
+        for key, value in change["after"].items()
+    ]
+    return "; ".join(pairs)[:200]
+
+
+def _raw(value: object) -> str:
+    return str(value.get("raw", value)) if isinstance(value, dict) else str(value)
 
 
 def _short(fields: dict | None) -> str:

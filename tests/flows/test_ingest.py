@@ -131,3 +131,24 @@ def test_a_run_with_failures_says_so_in_its_state_and_alerts_the_operators(
     assert nothing.is_failed() and nothing.message == "nothing could be read: 1 failure"
     assert nothing.result(raise_on_failure=False)["failures"] == 1
     assert [a["title"].split(": ", 1)[1] for a in alerts] == [some.message, nothing.message]
+
+
+def test_the_changes_artifact_shows_changed_commitments_first_with_their_source(
+    prefect_api, tmp_path, monkeypatch
+):
+    import json
+
+    import flows.ingest
+    from flows.ingest import ingest
+    from tests.conftest import gwr_report
+
+    if not gwr_report(2016).is_file():
+        pytest.skip("the Government Work Reports are not here")
+    monkeypatch.setattr(flows.ingest, "ARTIFACT_CHANGES", 5)
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'monitor.db'}")
+    counts = ingest(paths=[str(gwr_report(2016)), str(gwr_report(2017))], source="reports")
+    assert counts["CHANGED"] > 5 and counts["NEW"] > 5
+    table = _latest_artifact("ingest-changes")
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert [row["kind"] for row in rows] == ["CHANGED"] * 5
+    assert all(" → " in row["change"] and row["published"] == "2017-03-05" for row in rows)

@@ -161,6 +161,7 @@ def list_changes(
     limit: int | None = None,
     digest_id: int | None = None,
     change_ids: Collection[int] | None = None,
+    kind: str | None = None,
 ) -> list[dict[str, Any]]:
     """Changes (NEW and CHANGED), oldest first, each with the sources of its commitment.
 
@@ -172,6 +173,7 @@ def list_changes(
         limit: at most this many, the oldest.
         digest_id: only the changes this digest carries (shown in full or counted).
         change_ids: only these changes (the ones a digest shows in full).
+        kind: only changes of this kind, NEW or CHANGED.
     """
     # columns, not ORM objects: a digest can list tens of thousands of changes
     query = _change_rows(
@@ -192,6 +194,8 @@ def list_changes(
     )
     if run_id is not None:
         query = query.where(Change.run_id == run_id)
+    if kind is not None:
+        query = query.where(Change.kind == kind)
     if commitment_id is not None:
         query = query.where(Change.commitment_id == commitment_id)
     if digest_id is not None:
