@@ -74,7 +74,9 @@ def daily_digest(config: str | None = None, day: date | None = None) -> list[dic
     """
     settings = load_settings(Path(config) if config else None)
     day = day or datetime.now(ZoneInfo(settings.timezone)).date()
-    preview = preview_digest(_database(settings.database_url), day, settings.digest_max_items)
+    preview = preview_digest(
+        _database(settings.database_url), day, settings.digest_max_items, settings.site_base_url
+    )
     deliveries: list[dict] = []
     if settings.recipients:
         deliveries = send(config, day)

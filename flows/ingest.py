@@ -236,8 +236,24 @@ def _locked_pass(
         results.append(run(url, stage.__name__, run_id, settings.redis_url))
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
+    write_site_task(url, str(settings.site_dir), settings.site_base_url)
     print(pipeline.summary_line(counts))
     return _ended(settings, run_id, counts)
+
+
+@task(name="write-site", cache_policy=NO_CACHE)
+def write_site_task(url: str, out: str, base_url: str | None) -> int:
+    """Write the commitment pages, and link them from the run as an artifact."""
+    from prefect.artifacts import create_link_artifact
+
+    from monitor.site import write_site
+
+    pages = write_site(_database(url), Path(out))
+    if base_url:
+        create_link_artifact(
+            key="commitment-pages", link=base_url, description=f"{pages} pages, written {out}"
+        )
+    return pages
 
 
 def _ended(settings: Settings, run_id: int, counts: dict[str, int]) -> State | dict[str, int]:

@@ -206,4 +206,5 @@ def test_ingest_says_what_it_is_doing_on_standard_error(home):
         "... store: 2 captures, 0 failures",
         "... extract: 2 captures to read",
     ]
-    assert progress[-1].startswith("... track: 11 NEW (")
+    assert progress[-2].startswith("... track: 11 NEW (")
+    assert progress[-1].startswith("... site: 13 pages in ")

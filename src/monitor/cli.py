@@ -193,11 +193,14 @@ EXIT_NOTHING_READ = 4
 
 
 def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> None:
-    """Print the run's summary (and write the digest preview); exit 3 when some inputs
-    failed, 4 when nothing could be read."""
+    """Print the run's summary, write the commitment pages (and the digest preview); exit 3
+    when some inputs failed, 4 when nothing could be read."""
     from monitor.pipeline import summary_line
+    from monitor.site import write_site
 
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
+    pages = write_site(_database(settings), settings.site_dir)
+    typer.echo(f"... site: {pages} pages in {settings.site_dir}", err=True)
     if write:
         for path in _write_preview(settings, settings.digest_dir, _today(settings)):
             typer.echo(f"digest: {path}")
@@ -218,7 +221,9 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
-    rendered = preview_digest(_database(settings), day, settings.digest_max_items)
+    rendered = preview_digest(
+        _database(settings), day, settings.digest_max_items, settings.site_base_url
+    )
     to = settings.recipients[0].address if settings.recipients else "digest@localhost"
     return write_digest(rendered, out, settings.smtp.sender, to)
 
@@ -301,6 +306,26 @@ def deploy(
         typer.echo(f"wrote {target}")
     else:
         typer.echo(text, nl=False)
+
+
+@command()
+def site(
+    config: ConfigOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: [site] dir).")
+    ] = None,
+) -> None:
+    """Write the commitment pages: an index, a page per commitment and per event."""
+    from monitor.site import write_site
+
+    settings = _settings(config)
+    target = out or settings.site_dir
+    db = existing_database(settings.database_url)
+    try:
+        pages = write_site(db, target)
+    finally:
+        db.engine.dispose()
+    typer.echo(f"{pages} pages in {target}")
 
 
 @command()

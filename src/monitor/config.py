@@ -128,6 +128,10 @@ class Settings:
     schedule: Schedule = field(default_factory=Schedule)
     # Apprise URLs told of runs that failed or read nothing ([alerts] notify)
     alerts: tuple[str, ...] = ()
+    # The commitment pages: written here after every run; published at base_url, which the
+    # digest links to ([site])
+    site_dir: Path = field(default=Path("var/site"))
+    site_base_url: str | None = None
 
 
 def find_config(env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path | None:
@@ -179,6 +183,8 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         digest_max_items=_max_items(digest.get("max_items", DIGEST_MAX_ITEMS)),
         schedule=_parse_schedule(data.get("schedule", {})),
         alerts=_parse_alerts(data.get("alerts", {})),
+        site_dir=_resolve(home, data.get("site", {}).get("dir", "site")),
+        site_base_url=_site_url(data.get("site", {})),
     )
 
 
@@ -243,6 +249,16 @@ def _parse_recipient(entry: Mapping | str) -> Recipient:
             f"digest recipient {recipient.address!r} is no email address and has no notify URLs"
         )
     return recipient
+
+
+def _site_url(data: Mapping) -> str | None:
+    unknown = sorted(set(data) - {"dir", "base_url"})
+    if unknown:
+        raise ConfigError(f"[site] has unknown keys: {', '.join(unknown)}")
+    url = data.get("base_url") or None
+    if url is not None and not str(url).startswith(("http://", "https://")):
+        raise ConfigError(f"site.base_url is {url!r}; use the http(s) address the site is at")
+    return url
 
 
 def _parse_alerts(data: Mapping) -> tuple[str, ...]:

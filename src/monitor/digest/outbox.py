@@ -47,11 +47,13 @@ class Delivery:
     reason: str | None = None
 
 
-def preview_digest(db: Database, day: date, max_items: int = DIGEST_MAX_ITEMS) -> RenderedDigest:
+def preview_digest(
+    db: Database, day: date, max_items: int = DIGEST_MAX_ITEMS, site_url: str | None = None
+) -> RenderedDigest:
     """The digest of every change not yet delivered to anyone, as it would read; sends nothing."""
     with db.sessions() as session:
         changes, events, health = digest_contents(session, None, None, max_items)
-        return render_digest(day, changes, events, health, max_items)
+        return render_digest(day, changes, events, health, max_items, site_url=site_url)
 
 
 def send_digests(
@@ -85,7 +87,15 @@ def _send_one(
         digest = Digest(day=day, subject="", recipient=recipient.address)
         session.add(digest)
         session.flush()  # its id, which the email names for the changes it does not show
-        rendered = render_digest(day, changes, events, health, settings.digest_max_items, digest.id)
+        rendered = render_digest(
+            day,
+            changes,
+            events,
+            health,
+            settings.digest_max_items,
+            digest.id,
+            settings.site_base_url,
+        )
         message = compose_message(rendered, settings.smtp.sender, recipient.address)
         digest.subject, digest.message = rendered.subject, bytes(message)
         if changes:  # one executemany: a backlog's digest carries hundreds of thousands

@@ -44,6 +44,7 @@ def render_digest(
     health: dict[str, Any] | None = None,
     max_items: int = DIGEST_MAX_ITEMS,
     digest_id: int | None = None,
+    site_url: str | None = None,
 ) -> RenderedDigest:
     """Render the changes of a day, grouped by event, then by commitment.
 
@@ -53,6 +54,8 @@ def render_digest(
         health: monitor.store.queries.run_health since the last digest, for the header.
         max_items: changes shown in full (see split_changes); the rest are counted by event.
         digest_id: the stored digest's id, which `monitor changes --digest` lists in full.
+        site_url: where the commitment pages are published ([site] base_url): each entry
+            links to its page.
     """
     new = sum(1 for c in changes if c["kind"] == "NEW")
     changed = sum(1 for c in changes if c["kind"] == "CHANGED")
@@ -66,6 +69,7 @@ def render_digest(
         "groups": group_by_event(shown, events),
         "more": _not_shown(rest, len(shown), events),
         "digest_id": digest_id,
+        "site_url": site_url.rstrip("/") if site_url else None,
         "health": health,
     }
     return RenderedDigest(

@@ -1,0 +1,92 @@
+"""The commitment pages: a static HTML site (any web server can publish it) with an index of
+commitments, one page per commitment (its history, the before → after of every change, every
+source with its link) and one per event. The digest links its entries to these pages when
+`[site] base_url` says where they are published."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from monitor.digest.render import field_label, field_value, figure_label
+from monitor.store import Database, queries
+
+_ENV = Environment(
+    loader=PackageLoader("monitor.site", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.globals.update(field_label=field_label, field_value=field_value, figure_label=figure_label)
+
+
+def commitment_url(base_url: str | None, commitment_id: int) -> str | None:
+    """Where a commitment's page is published, when the site's address is configured."""
+    return f"{base_url.rstrip('/')}/commitments/{commitment_id}.html" if base_url else None
+
+
+def write_site(db: Database, out: Path) -> int:
+    """Write the whole site to `out`, replacing what was there at once (a reader never sees
+    half a site); return the number of pages written."""
+    with db.sessions() as session:
+        commitments = queries.list_commitments(session)
+        events = queries.list_events(session)
+        histories = [queries.commitment_history(session, c["id"]) for c in commitments]
+    titles = {event["id"]: event["title"] for event in events}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    pages = 0
+    try:
+        (staging / "commitments").mkdir()
+        (staging / "events").mkdir()
+        rows = [_row(c, h, titles) for c, h in zip(commitments, histories, strict=True)]
+        _write(staging / "index.html", "index.html", commitments=rows, events=events)
+        pages += 1
+        for history in histories:
+            if history is None:
+                continue
+            _write(
+                staging / "commitments" / f"{history['id']}.html",
+                "commitment.html",
+                commitment=history,
+                event_title=titles.get(history["event_id"]),
+            )
+            pages += 1
+        by_event: dict[int | None, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_event.setdefault(row["event_id"], []).append(row)
+        for event in events:
+            _write(
+                staging / "events" / f"{event['id']}.html",
+                "event.html",
+                event=event,
+                commitments=by_event.get(event["id"], []),
+            )
+            pages += 1
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return pages
+
+
+def _row(
+    commitment: dict[str, Any], history: dict[str, Any] | None, titles: dict[int, str]
+) -> dict[str, Any]:
+    changes = history["changes"] if history else []
+    return commitment | {
+        "event_title": titles.get(commitment["event_id"], ""),
+        "changed": any(change["kind"] == "CHANGED" for change in changes),
+        "date": (commitment["last_published_at"] or "")[:10],
+    }
+
+
+def _write(path: Path, template: str, **context: Any) -> None:
+    path.write_text(_ENV.get_template(template).render(**context), encoding="utf-8")

@@ -1,0 +1,116 @@
+"""The commitment pages through the command line: `monitor site`, the pages written after
+every ingest, the digest's links to them, and both read in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from monitor.cli import app
+from tests.conftest import gwr_report
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def reports(tmp_path, monkeypatch):
+    """Two Government Work Reports ingested: NEW targets, and CHANGED ones a year later."""
+    if not gwr_report(2016).is_file():
+        pytest.skip("the Government Work Reports are not here")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "monitor.toml"
+    config.write_text('[site]\nbase_url = "https://monitor.example.org/pages"\n', encoding="utf-8")
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    for year in (2016, 2017):
+        result = runner.invoke(app, ["ingest", str(gwr_report(year))])
+        assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _changed_page(site) -> tuple[int, str]:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'CHANGED</span> <a href="commitments/(\d+)\.html"', index)
+    assert found, "the index marks no changed commitment"
+    number = int(found.group(1))
+    return number, (site / "commitments" / f"{number}.html").read_text(encoding="utf-8")
+
+
+def test_every_ingest_writes_the_pages_and_a_changed_one_shows_before_and_after(reports):
+    site = reports / "var" / "site"
+    assert (site / "index.html").is_file()
+    _, page = _changed_page(site)
+    assert 'class="before"' in page and 'class="after"' in page and "→" in page
+    assert "2017年政府工作报告" in page and "2016年政府工作报告" in page
+    assert len(list((site / "events").glob("*.html"))) == 2
+
+
+def test_monitor_site_writes_them_anywhere_and_escapes_what_it_shows(reports):
+    out = reports / "published"
+    result = runner.invoke(app, ["site", "--out", str(out)])
+    assert result.exit_code == 0 and "pages in" in result.stdout
+    pages = list((out / "commitments").glob("*.html"))
+    assert pages and all("<script" not in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_the_digest_links_each_commitment_to_its_page(reports):
+    out = reports / "digest"
+    result = runner.invoke(app, ["digest", "--out", str(out), "--date", "2017-03-05"])
+    assert result.exit_code == 0, result.output
+    html = (out / "digest-2017-03-05.html").read_text(encoding="utf-8")
+    number, _ = _changed_page(reports / "var" / "site")
+    assert f'href="https://monitor.example.org/pages/commitments/{number}.html"' in html
+    text = (out / "digest-2017-03-05.txt").read_text(encoding="utf-8")
+    assert f"https://monitor.example.org/pages/commitments/{number}.html" in text
+
+
+def test_headless_chromium_reads_a_changed_commitments_page(reports):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium here (apt-get install chromium) to render the pages")
+    number, _ = _changed_page(reports / "var" / "site")
+    page = reports / "var" / "site" / "commitments" / f"{number}.html"
+    dom = subprocess.run(
+        [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "→" in dom and "CHANGED" in dom
+
+
+def test_page_text_is_escaped_as_in_the_email():
+    from monitor.site import _ENV
+
+    hostile = '<script>alert("x")</script>国务院将<b>加快</b>'
+    page = _ENV.get_template("commitment.html").render(
+        commitment={
+            "id": 1,
+            "text": hostile,
+            "actor": hostile,
+            "event_id": None,
+            "changes": [],
+            "history": [
+                {
+                    "outcome": "new",
+                    "text": hostile,
+                    "quantities": [],
+                    "source": {
+                        "published_at": None,
+                        "url": "javascript:alert(1)",
+                        "outlet": hostile,
+                        "title": hostile,
+                    },
+                }
+            ],
+        },
+        event_title=None,
+    )
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>" not in page
+    assert "javascript:" not in page  # only http(s) addresses are linked
