@@ -1,4 +1,5 @@
-"""Rebuild docs/digest-example.html (the digest of the seeds) and its screenshot.
+"""Rebuild docs/digest-example.html (the digest of the seeds, one of them then corrected by
+its outlet: two figures changed) and its screenshot.
 
 Run from the project root: `.venv/bin/python docs/build_example.py`. The screenshot needs
 Debian's chromium (`apt-get install chromium fonts-noto-cjk`).
@@ -26,9 +27,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         db = open_database(f"sqlite:///{scratch}/example.db")
         run_pipeline(db, (read_file(p, "seeds") for p in iter_paths([ROOT / "seeds"])), "docs")
-        digest = preview_digest(db, date(2021, 1, 20))
+        # the outlet corrects two figures of its report: a re-capture of the same article
+        seed = next(p for p in iter_paths([ROOT / "seeds"]) if p.name.startswith("000_"))
+        corrected = Path(scratch) / seed.name
+        corrected.write_text(
+            seed.read_text(encoding="utf-8")
+            .replace("170多亿元", "190多亿元")
+            .replace("1980个项目", "2080个项目"),
+            encoding="utf-8",
+        )
+        run_pipeline(db, [read_file(corrected, "seeds")], "docs")
+        digest = preview_digest(db, date(2021, 1, 20), site_url="https://monitor.example.org")
         db.engine.dispose()
-        html = digest.html.replace(f"{ROOT}/", "")  # capture paths relative to the project
+        # capture paths relative to the project, the corrected capture's beside the seeds
+        html = digest.html.replace(f"{ROOT}/", "").replace(f"{scratch}/", "seeds/")
         page = DOCS / "digest-example.html"
         page.write_text(html, encoding="utf-8")
         browser = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -74,5 +74,5 @@ def test_changed_commitments_and_their_events_come_first_and_figures_say_what_th
     for part in (digest.text, digest.html):
         assert part.index("发布会甲") < part.index("发布会乙")  # the event with a change first
         assert part.index("第2项举措") < part.index("第3项举措")  # the changed one first in it
-        assert "6100亿元 (target)" in part and "再增加30元 (increase on an earlier figure)" in part
+        assert "6100亿元 (target)" in part and "再增加30元 (change on an earlier figure)" in part
         assert "1186万人 (already achieved)" in part

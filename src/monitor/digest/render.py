@@ -205,10 +205,10 @@ _FIGURE_LABELS = {"target": "target", "achievement": "already achieved", "contex
 
 
 def figure_label(quantity: dict[str, Any]) -> str:
-    """A figure's label: "target", "increase on an earlier figure", "already achieved", or
+    """A figure's label: "target", "change on an earlier figure", "already achieved", or
     nothing for a figure that only describes."""
     if quantity.get("role") == "increment":
-        return "increase on an earlier figure"
+        return "change on an earlier figure"
     return _FIGURE_LABELS.get(str(quantity.get("kind") or ""), "")
 
 
