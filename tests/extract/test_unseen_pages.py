@@ -13,14 +13,14 @@ CASES = load_cases(MORE_CASES)
 # Floors at what the extractor reaches today, by half; the goals are 95% of pages right,
 # sentences kept 99%, furniture dropped 97%, titles 97%, dates 99% on the unseen half.
 FLOORS = {
-    "development": {"present": 1.0, "absent": 1.0, "title": 1.0, "date": 1.0},
-    "unseen": {"present": 0.98, "absent": 0.99, "title": 0.85, "date": 0.97},
+    "development": {"present": 0.97, "absent": 1.0, "title": 0.91, "date": 0.97},
+    "unseen": {"present": 0.93, "absent": 0.98, "title": 0.75, "date": 0.9},
 }
 
 
 def test_the_set_is_real_mixed_and_split_by_outlet():
     sources = load_cases(MORE_SOURCES)
-    assert len(CASES) >= 70 and set(CASES) == set(sources)
+    assert len(CASES) >= 100 and set(CASES) == set(sources)
     outlets = {case["outlet"] for case in CASES.values()}
     assert len(outlets) >= 30
     halves: dict[str, set[str]] = {}

@@ -49,6 +49,7 @@ _INSTITUTION_SUFFIX = re.compile(
     r"^(?P<head>.+\S)\s+(?P<site>[\u4e00-\u9fa5]{2,16}"
     r"(?:医院|大学|学院|学校|政府|办事处|委员会|研究院|研究所|学会|协会|管理局|厅|局))$"
 )
+_UNDERSCORED = re.compile(r"^(?P<head>[^_]+?\S)\s*_+\s*(?P<site>[^\s_，。！？：:、,!?]{2,12})$")
 _CHANNEL = re.compile(r"^(?P<head>.+?\S)\s*[_|｜]+\s*[^\s_|｜，。！？：:、,!?]{1,8}$")
 _SITE_WORD = re.compile(r"网|站|报|社|台|官方|新闻|平台|频道|门户|头条|号$|[A-Za-z]{2,}")
 _SITE_ALIASES = {"微信公众平台": "微信公众号", "网易新闻": "网易", "新浪新闻": "新浪网"}
@@ -209,9 +210,20 @@ def split_title(title: str) -> tuple[str, str | None]:
     title, site = split_site_suffix(title)
     if known or site:
         title = _without_channels(title)
+    else:
+        title, site = _underscored_site(title)
     title, institution = split_institution_suffix(title)
     named = (known.group("site") if known else None) or site or institution
     return title, site_name(named)
+
+
+def _underscored_site(title: str) -> tuple[str, str | None]:
+    """A headline and the name after its last underscore ("标题_振兴东北"): a headline has no
+    underscore of its own, a site's title template puts one before the site's name."""
+    match = _UNDERSCORED.match(title)
+    if not match or len(match.group("head")) < _MIN_HEADLINE:
+        return title, None
+    return match.group("head"), match.group("site")
 
 
 def _without_channels(title: str) -> str:
