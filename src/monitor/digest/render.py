@@ -10,13 +10,19 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from monitor.config import DIGEST_MAX_ITEMS
 
-_ENV = Environment(
-    loader=PackageLoader("monitor.digest", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+def environment(package: str) -> Environment:
+    """The templates of a package (its templates/ folder) as every page of ours is made:
+    HTML escaped, a missing value an error, no stray blank lines."""
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENV = environment("monitor.digest")
 
 
 @dataclass(frozen=True)

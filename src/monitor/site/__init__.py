@@ -10,18 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-from monitor.digest.render import field_label, field_value, figure_label
+from monitor.digest.render import environment, field_label, field_value, figure_label
 from monitor.store import Database, queries
 
-_ENV = Environment(
-    loader=PackageLoader("monitor.site", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html",)),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = environment("monitor.site")
 _ENV.globals.update(field_label=field_label, field_value=field_value, figure_label=figure_label)
 
 
