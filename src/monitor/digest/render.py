@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from monitor.config import DIGEST_MAX_ITEMS
 
+
 def environment(package: str) -> Environment:
     """The templates of a package (its templates/ folder) as every page of ours is made:
     HTML escaped, a missing value an error, no stray blank lines."""
