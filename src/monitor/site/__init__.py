@@ -28,7 +28,8 @@ def write_site(db: Database, out: Path) -> int:
     with db.sessions() as session:
         commitments = queries.list_commitments(session)
         events = queries.list_events(session)
-        histories = [queries.commitment_history(session, c["id"]) for c in commitments]
+        by_id = queries.commitment_histories(session, [c["id"] for c in commitments])
+        histories = [by_id.get(c["id"]) for c in commitments]
     titles = {event["id"]: event["title"] for event in events}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))

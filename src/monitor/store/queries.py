@@ -467,6 +467,64 @@ def commitment_history(session: Session, commitment_id: int) -> dict[str, Any] |
     }
 
 
+def commitment_histories(session: Session, ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """commitment_history of many commitments, by id, in three queries a thousand: what the
+    commitment pages are written from (one query a commitment took 5.7 s for 2,197 pages)."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        for commitment in session.scalars(select(Commitment).where(Commitment.id.in_(chunk))):
+            found[commitment.id] = {
+                "id": commitment.id,
+                "event_id": commitment.event_id,
+                "actor": commitment.actor,
+                "text": commitment.text,
+                "fields": commitment.fields,
+                "history": [],
+                "changes": [],
+            }
+        rows = session.execute(
+            select(Observation, Measure, Article, Capture.origin, CopyLink.canonical_id)
+            .join(Measure, Measure.id == Observation.measure_id)
+            .join(Article, Article.id == Measure.article_id)
+            .join(Capture, Capture.id == Article.capture_id)
+            .outerjoin(CopyLink, CopyLink.article_id == Article.id)
+            .where(Observation.commitment_id.in_(chunk))
+            .order_by(Article.published_at, Article.id, Measure.ordinal)
+        )
+        for observation, measure, article, origin, copy_of in rows:
+            found[observation.commitment_id]["history"].append(
+                {
+                    "outcome": observation.outcome,
+                    "measure_id": measure.id,
+                    "text": measure.text,
+                    "quantities": measure.quantities,
+                    "periods": measure.periods,
+                    "source": source_of(article, origin, copy_of),
+                }
+            )
+        changes = select(
+            Change.id,
+            Change.commitment_id,
+            Change.kind,
+            Change.detected_at,
+            Change.before,
+            Change.after,
+            Change.history,
+        ).where(Change.commitment_id.in_(chunk))
+        for row in session.execute(changes.order_by(Change.id)):
+            found[row.commitment_id]["changes"].append(
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "detected_at": iso(row.detected_at),
+                    "before": row.before,
+                    "after": row.after,
+                    "history": row.history,
+                }
+            )
+    return found
+
+
 def _commitment_sources(session: Session, ids: set[int]) -> dict[int, list[dict[str, Any]]]:
     """Where each commitment was reported, in publication order. An article reports several
     commitments: each article is read and described once, and each commitment gets its own
