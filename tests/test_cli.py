@@ -208,3 +208,18 @@ def test_ingest_says_what_it_is_doing_on_standard_error(home):
     ]
     assert progress[-2].startswith("... track: 11 NEW (")
     assert progress[-1].startswith("... site: 13 pages in ")
+
+
+def test_at_80_columns_a_changed_row_keeps_its_kind_date_and_before_after(home, tmp_path):
+    from tests.conftest import GLOBAL_SEED
+
+    _invoke("ingest", str(SEEDS))
+    corrected = tmp_path / GLOBAL_SEED.name
+    corrected.write_text(
+        GLOBAL_SEED.read_text(encoding="utf-8").replace("170多亿元", "190多亿元"), encoding="utf-8"
+    )
+    _invoke("ingest", str(corrected))
+    table = runner.invoke(app, ["changes"], env={"COLUMNS": "80"}).stdout
+    assert max(len(line) for line in table.splitlines()) <= 80
+    (row,) = [line for line in table.splitlines() if "CHANGED" in line]
+    assert "2021-01-20" in row and "170多亿元 → 190多亿元" in row

@@ -413,7 +413,22 @@ def changes(
         return queries.list_changes(session, undelivered_only=pending, digest_id=digest)
 
     rows = _read(config, read)
-    _emit(rows, format, ["id", "kind", "commitment_id", "event_id", "actor", "text", "sources"])
+    if format is Format.table:  # what a reader needs first: kind, date, what changed
+        rows = [
+            row | {"date": (row["published_at"] or "")[:10], "change": _what_changed(row)}
+            for row in rows
+        ]
+    _emit(rows, format, ["id", "kind", "date", "change", "actor", "text"])
+
+
+def _what_changed(change: dict[str, Any]) -> str:
+    """A CHANGED row's before → after, field by field; nothing for a NEW one."""
+    if change["kind"] != "CHANGED" or not change["before"]:
+        return ""
+    return "; ".join(
+        f"{_value(change['before'].get(field))} → {_value(value)}"
+        for field, value in change["after"].items()
+    )
 
 
 @command()
@@ -560,14 +575,41 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# Columns a table never squeezes (a kind, a date, a figure's before → after); the others give
+# way, text first, on a narrow terminal
+_KEPT_COLUMNS = {"id", "kind", "date", "change", "outcome", "published_at", "versions"}
+_OTHER_CELLS = 14
+_MIN_TEXT_CELLS = 12
+
+
 def _table(rows: list[dict[str, str]], columns: list[str]) -> None:
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(*columns, show_lines=False)
+    console = Console()
+
+    def widest(column: str) -> int:
+        return max([cell_len(column), *(cell_len(row.get(column, "")) for row in rows)])
+
+    # the kept columns as wide as they need, the others at most _OTHER_CELLS, the text (or
+    # the title) the rest
+    widths = {
+        column: widest(column) if column in _KEPT_COLUMNS else min(widest(column), _OTHER_CELLS)
+        for column in columns
+    }
+    flexible = next((c for c in ("text", "title") if c in widths), None)
+    if flexible is not None:
+        widths[flexible] = widest(flexible)
+        others = sum(w for c, w in widths.items() if c != flexible)
+        room = console.width - others - 3 * len(columns) - 1
+        widths[flexible] = max(_MIN_TEXT_CELLS, min(widths[flexible], room))
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, width=widths[column], no_wrap=True, overflow="ellipsis")
     for row in rows:
         # captured text is shown as it is, never read as markup ([/b] in a title)
         table.add_row(*(Text(row.get(c, "")) for c in columns))
-    Console().print(table)
+    console.print(table)
     typer.echo(f"{len(rows)} row" if len(rows) == 1 else f"{len(rows)} rows")
