@@ -223,3 +223,27 @@ def test_at_80_columns_a_changed_row_keeps_its_kind_date_and_before_after(home, 
     assert max(len(line) for line in table.splitlines()) <= 80
     (row,) = [line for line in table.splitlines() if "CHANGED" in line]
     assert "2021-01-20" in row and "170多亿元 → 190多亿元" in row
+
+
+def test_listings_take_since_and_limit(home, tmp_path):
+    from tests.conftest import GLOBAL_SEED
+
+    _invoke("ingest", str(SEEDS))
+    later = tmp_path / GLOBAL_SEED.name
+    later.write_text(
+        GLOBAL_SEED.read_text(encoding="utf-8")
+        .replace("2021-01-20", "2021-02-03")
+        .replace("170多亿元", "190多亿元"),
+        encoding="utf-8",
+    )
+    _invoke("ingest", str(later))
+    every = json.loads(_invoke("changes", "--format", "json"))
+    recent = json.loads(_invoke("changes", "--since", "2021-02-01", "--format", "json"))
+    assert 0 < len(recent) < len(every)
+    assert all(c["published_at"] >= "2021-02-01" for c in recent)
+    (newest,) = json.loads(_invoke("changes", "--limit", "1", "--format", "json"))
+    assert newest["published_at"] == max(c["published_at"] for c in every)
+    for command in ("events", "measures", "commitments", "failures"):
+        assert runner.invoke(app, [command, "--since", "2021-01-01", "--limit", "2"]).exit_code == 0
+    bad = runner.invoke(app, ["changes", "--since", "yesterday"])
+    assert bad.exit_code == 2

@@ -64,6 +64,31 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SinceOption = Annotated[
+    datetime | None,
+    typer.Option("--since", formats=["%Y-%m-%d"], help="Only rows of this day or later."),
+]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, help="At most this many rows, the most recent.")
+]
+# The date a listing's row is of, by the first of these keys it has
+_DATE_KEYS = ("published_at", "date", "last_published_at", "created_at", "detected_at")
+
+
+def _window(
+    rows: list[dict[str, Any]], since: datetime | None, limit: int | None
+) -> list[dict[str, Any]]:
+    """The rows of `since` or later, and of those the `limit` most recent, in their order."""
+
+    def day(row: dict[str, Any]) -> str:
+        return next((str(row[k] or "") for k in _DATE_KEYS if k in row), "")
+
+    if since is not None:
+        rows = [row for row in rows if day(row)[:10] >= since.date().isoformat()]
+    if limit is not None and len(rows) > limit:
+        kept = {id(row) for row in sorted(rows, key=day, reverse=True)[:limit]}
+        rows = [row for row in rows if id(row) in kept]
+    return rows
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -374,9 +399,14 @@ def server(
 
 
 @command()
-def events(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+def events(
+    config: ConfigOption = None,
+    format: FormatOption = Format.table,
+    since: SinceOption = None,
+    limit: LimitOption = None,
+) -> None:
     """List events with the articles that report them."""
-    rows = _read(config, queries.list_events)
+    rows = _window(_read(config, queries.list_events), since, limit)
     flat = [r | {"articles": len(r["articles"]), "outlets": _outlets(r["articles"])} for r in rows]
     _emit(
         rows if format is Format.json else flat,
@@ -386,9 +416,14 @@ def events(config: ConfigOption = None, format: FormatOption = Format.table) -> 
 
 
 @command()
-def measures(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+def measures(
+    config: ConfigOption = None,
+    format: FormatOption = Format.table,
+    since: SinceOption = None,
+    limit: LimitOption = None,
+) -> None:
     """List extracted measures with their fields."""
-    rows = _read(config, queries.list_measures)
+    rows = _window(_read(config, queries.list_measures), since, limit)
     _emit(rows, format, ["id", "event_id", "outlet", "marker", "kind", "actor", "action", "text"])
 
 
@@ -402,6 +437,8 @@ def changes(
     pending: Annotated[
         bool, typer.Option("--pending", help="Only the changes no digest has delivered yet.")
     ] = False,
+    since: SinceOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """List NEW and CHANGED commitments with before, after and sources."""
 
@@ -412,7 +449,7 @@ def changes(
             raise MonitorError(f"no digest {digest} was sent from this database")
         return queries.list_changes(session, undelivered_only=pending, digest_id=digest)
 
-    rows = _read(config, read)
+    rows = _window(_read(config, read), since, limit)
     if format is Format.table:  # what a reader needs first: kind, date, what changed
         rows = [
             row | {"date": (row["published_at"] or "")[:10], "change": _what_changed(row)}
@@ -432,9 +469,14 @@ def _what_changed(change: dict[str, Any]) -> str:
 
 
 @command()
-def commitments(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+def commitments(
+    config: ConfigOption = None,
+    format: FormatOption = Format.table,
+    since: SinceOption = None,
+    limit: LimitOption = None,
+) -> None:
     """List commitments in their latest version, with how often and where they were reported."""
-    rows = _read(config, queries.list_commitments)
+    rows = _window(_read(config, queries.list_commitments), since, limit)
     _emit(rows, format, ["id", "event_id", "actor", "versions", "reports", "outlets", "text"])
 
 
@@ -491,9 +533,14 @@ def _value(value: Any) -> str:
 
 
 @command()
-def failures(config: ConfigOption = None, format: FormatOption = Format.table) -> None:
+def failures(
+    config: ConfigOption = None,
+    format: FormatOption = Format.table,
+    since: SinceOption = None,
+    limit: LimitOption = None,
+) -> None:
     """List bad input recorded against captures and sources, with reasons."""
-    rows = _read(config, queries.list_failures)
+    rows = _window(_read(config, queries.list_failures), since, limit)
     _emit(rows, format, ["id", "run_id", "stage", "source", "origin", "reason"])
 
 
