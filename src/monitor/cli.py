@@ -222,6 +222,7 @@ def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> N
     when some inputs failed, 4 when nothing could be read."""
     from monitor.pipeline import summary_line
     from monitor.site import write_site
+    from monitor.stages import counted
 
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
     pages = write_site(_database(settings), settings.site_dir)
@@ -232,17 +233,13 @@ def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> N
     read = counts.get("captures", 0) + counts.get("unchanged", 0)
     failed = counts.get("failures", 0)
     if failed and not read:
-        typer.echo(f"monitor: nothing could be read ({_plural(failed, 'failure')})", err=True)
+        typer.echo(f"monitor: nothing could be read ({counted(failed, 'failures')})", err=True)
         raise typer.Exit(EXIT_NOTHING_READ)
     if failed:
         typer.echo(
-            f"monitor: {_plural(failed, 'input')} failed; `monitor failures` says why", err=True
+            f"monitor: {counted(failed, 'inputs')} failed; `monitor failures` says why", err=True
         )
         raise typer.Exit(EXIT_SOME_FAILED)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:

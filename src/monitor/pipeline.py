@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import update
 
 from monitor.sources import Item
-from monitor.stages import RunContext, StageResult
+from monitor.stages import RunContext, StageResult, counted
 from monitor.stages.capture import extract_pending, store_captures
 from monitor.stages.dedup import find_copies_pending, group_events_pending
 from monitor.stages.measure import extract_measures_pending
@@ -111,23 +111,6 @@ def summary_line(counts: dict[str, int]) -> str:
     for key, label in SUMMARY_KEYS[3:]:
         parts.append(counted(counts.get(key, 0), label))
     return ", ".join(parts)
-
-
-# Nouns a summary counts, in the singular
-_SINGULAR = {
-    "copies": "copy",
-    "captures": "capture",
-    "articles": "article",
-    "events": "event",
-    "measures": "measure",
-    "failures": "failure",
-    "pages": "page",
-}
-
-
-def counted(count: int, noun: str) -> str:
-    """A count and its noun, in the singular for one ("1 copy", "2 copies")."""
-    return f"{count} {_SINGULAR.get(noun, noun) if count == 1 else noun}"
 
 
 def summary_rows(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -146,3 +146,16 @@ def test_exit_statuses_say_what_was_read(home):
     some = runner.invoke(app, ["ingest", str(home / "pages"), str(home / "nowhere")])
     assert some.exit_code == EXIT_SOME_FAILED, some.output
     assert "`monitor failures` says why" in some.output
+
+
+def test_ingest_reads_a_file_of_addresses_with_kind_urls(home, httpserver):
+    site = Site(httpserver)
+    listed = home / "watch-list.txt"
+    listed.write_text(
+        f"# pages to watch\n{site.url('/news/a.html')}\n{site.url('/news/b.html')}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["ingest", "--allow-private", "--kind", "urls", str(listed)])
+    assert result.exit_code == 0, result.output
+    assert "2 captures (2 new)" in result.stdout
+    assert sorted(site.fetched) == ["/news/a.html", "/news/b.html"]

@@ -97,14 +97,6 @@ def test_a_robots_bomb_is_ignored_without_reading_it_all(httpserver):
     assert page.status == 200  # the oversized robots.txt counts as none
 
 
-def test_robots_txt_redirected_elsewhere_is_checked_like_a_page(httpserver):
-    httpserver.expect_request("/robots.txt").respond_with_response(
-        Response(status=302, headers={"Location": "file:///etc/passwd"})
-    )
-    httpserver.expect_request("/page").respond_with_data(PAGE, content_type="text/html")
-    assert _fetcher(retries=0).get(httpserver.url_for("/page")).status == 200
-
-
 def test_credentials_never_reach_the_stored_address(httpserver):
     httpserver.expect_request("/page").respond_with_data(PAGE, content_type="text/html")
     with_password = httpserver.url_for("/page").replace("http://", "http://reader:s3cret@")

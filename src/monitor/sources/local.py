@@ -32,7 +32,7 @@ def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
         if not _selected(path, source):
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(folder):
-            origin = storable_name(path.absolute(), resolve=False)
+            origin = str(path.absolute())  # the link's own name
             yield SourceFailure(
                 source.name, origin, "a link to outside the source's folder: not read"
             )
@@ -54,7 +54,7 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 def read_file(path: Path, source: str, outlet: str | None = None) -> RawCapture | SourceFailure:
     """Read one file as a capture; a file that cannot be a capture is a SourceFailure."""
-    origin = storable_name(path)
+    origin = str(path.resolve())  # made storable where it is stored
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):
@@ -72,13 +72,6 @@ def read_file(path: Path, source: str, outlet: str | None = None) -> RawCapture 
     media_type = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     # A file's mtime says when it was copied, not when the page was captured: left unknown.
     return RawCapture(source, origin, data, media_type, None, outlet)
-
-
-def storable_name(path: Path, resolve: bool = True) -> str:
-    """A file's name as it is stored, resolved unless asked not to (a link's own name): a byte
-    its file system name does not decode is written as its escape (\\udcff)."""
-    name = str(path.resolve() if resolve else path)
-    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _selected(path: Path, source: SourceConfig) -> bool:

@@ -78,14 +78,22 @@ def keep_statistics(session: Session, batch_number: int, tables: tuple[str, ...]
 
 
 # A stage's count of one, in the singular
-_ONE = {
-    "articles": "article",
-    "failures": "failure",
+# Nouns a run counts, in the singular
+_SINGULAR = {
     "copies": "copy",
+    "captures": "capture",
+    "articles": "article",
     "events": "event",
     "measures": "measure",
-    "captures": "capture",
+    "failures": "failure",
+    "pages": "page",
+    "inputs": "input",
 }
+
+
+def counted(count: int, noun: str) -> str:
+    """A count and its noun, in the singular for one ("1 copy", "2 copies")."""
+    return f"{count} {_SINGULAR.get(noun, noun) if count == 1 else noun}"
 
 
 def stage(
@@ -98,10 +106,7 @@ def stage(
         started = time.monotonic()
         with fewer_collections():
             result = function(db, context)
-        counts = ", ".join(
-            f"{value} {key}" if value != 1 else f"1 {_ONE.get(key, key)}"
-            for key, value in result.counts.items()
-        )
+        counts = ", ".join(counted(value, key) for key, value in result.counts.items())
         context.report(
             f"{result.stage}: {counts or 'nothing to do'} ({time.monotonic() - started:.1f} s)"
         )
