@@ -53,6 +53,9 @@ def test_a_text_without_chapters_has_none():
         ("铁路投资", "铁路建设投资", True),
         ("地方专项债券", "地方政府专项债券", True),
         ("居民医保人均财政补助标准", "居民基本医保人均财政补助标准", True),
+        ("城乡居民医保财政补助", "居民基本医保人均财政补助", True),  # most of a long name
+        ("家庭医生签约服务", "家庭医生签约服务和远程医疗", True),  # one of a list
+        ("中央本级支出", "中央本级基础研究支出", False),  # a part of it
         ("财政赤字", "中央财政赤字", False),  # a word in front: another scope
         ("铁路投资", "公路投资", False),
         ("城镇调查失业率", "城镇登记失业率", False),
@@ -131,3 +134,22 @@ def test_a_later_clause_that_looks_back_does_not_make_a_sentence_a_report():
 
     assert not is_report("对地方一般性转移支付增长7.8%、增幅明显高于去年。")
     assert is_report("去年经济增长2.3%，就业形势总体稳定。")
+
+
+def test_a_share_of_places_is_of_what_is_done_there():
+    assert _found("在60%以上的县开展家庭医生签约服务。") == [("家庭医生签约服务", "60%以上")]
+    assert _found("远程医疗服务扩大到90%的县。") == [("远程医疗服务", "90%")]
+
+
+def test_a_short_indicator_opening_a_clause_measures_the_topic_before_it():
+    assert _found("完善城乡居民大病保险制度，财政补助由每人每年20元提高到30元。") == [
+        ("城乡居民大病保险财政补助", "30元")
+    ]
+    # named in full, or after a clause with figures of its own: no topic
+    assert _found("深化医药卫生体制改革，基本公共卫生服务经费人均财政补助提高到79元。") == [
+        ("基本公共卫生服务经费人均财政补助", "79元")
+    ]
+    assert _found("财政赤字2.7万亿元，赤字率3%左右。") == [
+        ("财政赤字", "2.7万亿元"),
+        ("赤字率", "3%左右"),
+    ]

@@ -8,10 +8,10 @@ from tests.track.gwr import YEARS, available, ingest_reports, labels, score_run
 
 pytestmark = pytest.mark.skipif(not available(), reason=f"the reports are not here: {GWR}")
 
-# Floors at the figures the pipeline reaches today (all six reports); the goals are 0.9 for
-# CHANGED and 0.85 for NEW, at most 5% of reaffirmed targets flagged.
-CHANGED_PRECISION = 0.95
-CHANGED_RECALL = 0.85
+# The goals, met on all six reports: 0.9 for CHANGED and 0.85 for NEW, at most 5% of reaffirmed
+# targets flagged.
+CHANGED_PRECISION = 0.9
+CHANGED_RECALL = 0.9
 NEW_PRECISION = 0.85
 NEW_RECALL = 0.85
 REAFFIRMED_FLAGGED = 0.05

@@ -37,7 +37,8 @@ _LEAD = re.compile(
 # 保持在, 控制在, 达到, 提高到.
 _TAIL = re.compile(
     r"(?:拟|要|将|力争|争取|全年|今年|年内|再|进一步|分别|平均|均|预期)*(?:按|安排|达到|高达|达|保持在|控制在|稳定在|"
-    r"提高到|提高至|降至|降到|增至|增加到|为|在|约为|约|至少|不低于|不少于|不超过|超过)*$"
+    r"提高到|提高至|降至|降到|增至|增加到|为|在|约为|约|至少|不低于|不少于|不超过|超过"
+    r"|(?:扩大|扩展|推广|延长|缩短|缩小)[到至])*$"
 )
 # Direction words that end an indicator (增长, 下降): the same indicator whichever is used
 _DIRECTION = re.compile(r"(?:增长|下降|降低|减少|提高|增加|上涨|上升|压减|扩大|降)$")
@@ -86,10 +87,20 @@ _COUNT_VERB = re.compile(
 # What may stand before the verb of a count: time and modal words
 _COUNT_LEAD = re.compile(r"^(?:今年|全年|年内|要|将|力争|争取|确保|继续|进一步|坚决|努力)+")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
+# A share of places where something is done (在70%左右的地市开展分级诊疗试点): what is done
+# is the indicator, as when the share is stated after it (分级诊疗试点扩大到85%以上地市)
+_PLACES_DOING = re.compile(
+    r"的?[\u4e00-\u9fff]{1,4}?(?:开展|实施|推行|推广|建立|设立|实现)(?P<noun>[\u4e00-\u9fffA-Za-z]{2,16})"
+)
 # 经济增长预期目标6.5%－7%, 就业预期目标比去年多100万人: an explanation restating a target
 _RESTATED = re.compile(r"目标")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEPARATORS = " 、，,"
+# An indicator of at most this many characters opening a clause may measure the topic of the
+# clause before (财政补助 of 城乡居民基本医保制度)
+_OF_TOPIC_CJK = 4
+# The system a topic names is the thing itself (城乡居民基本医保制度的财政补助: 医保的)
+_INSTITUTION = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:制度|体系|机制)$")
 # Figures listed one after another (23%、15%、18%; 5%和8%), and the words that pair a list of
 # indicators with them or give them one figure
 _LISTED = re.compile(r"\s*[、和及与]\s*")
@@ -186,8 +197,10 @@ def find_targets(
     if not (is_forward(sentence) if forward is None else forward):
         return []
     targets: list[Target] = []
+    topic: str | None = None  # what the clause before, with no figure, acts on
     for clause in _CLAUSE.finditer(sentence):
         text = clause.group()
+        topic, after_topic = _topic(text), topic
         if _REPORT.search(text):
             continue  # 去年经济增长2.3%: what was, beside what is to be
         taken = 0
@@ -203,6 +216,8 @@ def find_targets(
                 continue  # 两个积极性, 八个方面: counts in words are not targets
             if _FROM.search(prefix):
                 baseline = _indicator(_FROM.split(prefix)[0])
+                if baseline is not None and after_topic and segment_start == 0:
+                    baseline = _of_topic(after_topic, baseline, _FROM.split(prefix)[0])
                 continue
             following = text[taken:]
             if _PORTION.match(following):
@@ -212,13 +227,17 @@ def find_targets(
                 baseline = _indicator(prefix + current.group("noun"), quantity)
                 continue
             by = _BY_RATE.match(following)  # 按不低于5%的幅度压减一般性支出
+            where = _PLACES_DOING.match(following) if _is_where(prefix) else None
             increment = _is_increment(prefix, quantity)
             indicator = (
                 (by.group("noun") if by is not None and _BY.search(prefix) else None)
+                or (where.group("noun") if where is not None else None)
                 or baseline
                 or _indicator(prefix, quantity)
                 or _indicator_after(prefix, quantity, text, taken)
             )
+            if indicator is not None and after_topic and segment_start == 0 and by is None:
+                indicator = _of_topic(after_topic, indicator, prefix)
             baseline = None
             if indicator is not None and _is_population(indicator, quantity):
                 continue  # 今年高校毕业生820多万人: how many there are, not a target
@@ -354,3 +373,29 @@ def _is_increment(prefix: str, quantity: Quantity) -> bool:
     return bool(re.search(r"(?:再|又)(?:增加|提高|降低|减少)$", prefix)) or (
         quantity.unit in ("元", "百分点") and bool(_INCREMENT_VERB.search(prefix))
     )
+
+
+def _is_where(prefix: str) -> bool:
+    """Whether a figure follows 在 alone (在70%左右的地市…): a share of places."""
+    return _COUNT_LEAD.sub("", prefix.strip()) == "在"
+
+
+def _topic(clause: str) -> str | None:
+    """What a clause without a figure acts on (整合城乡居民基本医保制度: 城乡居民基本医保制度),
+    the topic a short indicator in the next clause belongs to; None if it has a figure or is
+    not a verb and its object."""
+    if _DIGIT.search(clause):
+        return None
+    tokens = words.cut(_COUNT_LEAD.sub("", clause.strip()))
+    if len(tokens) < 2 or not words.is_verb(tokens[0]):
+        return None
+    rest = "".join(tokens[1:])
+    return rest if words.leading_noun(rest) == rest else None
+
+
+def _of_topic(topic: str, indicator: str, prefix: str) -> str:
+    """A short indicator that opens its clause (财政补助由…提高到420元 after 整合城乡居民基本
+    医保制度) measures something of the clause before's topic."""
+    if len(_CJK.findall(indicator)) > _OF_TOPIC_CJK or not _named(prefix, False):
+        return indicator
+    return _INSTITUTION.sub("", topic) + indicator

@@ -7,6 +7,7 @@ is known by what it measures (its identity), whatever its wording, and compared 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,21 +49,27 @@ def is_target(identity: str | None) -> bool:
 
 
 # One indicator worded two ways keeps its first and last characters and at most this many
-# characters put in between (铁路投资 / 铁路建设投资, 地方专项债券 / 地方政府专项债券).
+# characters put in between (铁路投资 / 铁路建设投资, 地方专项债券 / 地方政府专项债券), and
+# no more than half as many as it kept.
 _MAX_INSERTED = 4
 _MIN_INDICATOR = 4
-# Names of at least this many characters are one indicator when they share more than this share
-# of the longer one's characters in order, and their last word
+# Names of at least this many characters are one indicator when they share at least this share
+# of the shorter one's characters in order, and their last word
 _LONG_INDICATOR = 8
 _LONG_KEPT = 0.8
+# Things named side by side, one figure set for them all
+_LISTED = re.compile(r"[和及与、]")
 
 
 def same_indicator(one: str, other: str) -> bool:
     """Whether two target identities name one indicator worded two ways: the shorter one's
     characters stand in the longer one in order, with the same first and last, a few words put
-    in between. A word in front changes what is measured (财政赤字 / 中央财政赤字), and one
-    word for another (铁路投资 / 公路投资, 城镇调查失业率 / 城镇登记失业率) is another
-    indicator."""
+    in between; or two long names that keep most of their words and the last; or one thing of
+    a list the figure is set for (分级诊疗试点 / 分级诊疗试点和家庭签约服务). Words put in the
+    middle of a short name may name a part of it (中央本级支出 / 中央本级基础研究支出): no more
+    than half as many as it keeps. A word in front changes what is measured (财政赤字 /
+    中央财政赤字), and one word for another (铁路投资 / 公路投资, 城镇调查失业率 / 城镇登记
+    失业率) is another indicator."""
     head_one, _, short = one.rpartition("|")
     head_other, _, long = other.rpartition("|")
     if head_one != head_other or short == long:
@@ -75,11 +82,16 @@ def same_indicator(one: str, other: str) -> bool:
     if (
         len(short) >= _LONG_INDICATOR
         and short[-2:] == long[-2:]
-        and _common(short, long) > _LONG_KEPT * len(long)
+        and _common(short, long) >= _LONG_KEPT * len(short)
     ):
         return True  # a long name keeps most of its words: 国有大型商业银行小微企业贷款 /
-        # 大型商业银行普惠小微企业贷款
-    if len(short) < _MIN_INDICATOR or len(long) - len(short) > _MAX_INSERTED:
+        # 大型商业银行普惠小微企业贷款, 城乡居民医保财政补助 / 居民基本医保人均财政补助
+    if len(short) < _MIN_INDICATOR:
+        return False
+    if short in _LISTED.split(long):
+        return True  # one of the things a figure is set for (分级诊疗试点和家庭签约服务)
+    if len(long) - len(short) > min(_MAX_INSERTED, len(short) // 2):
+        # 中央本级支出 / 中央本级基础研究支出: a part of it
         return False
     if short[0] != long[0] or short[-1] != long[-1]:
         return False
