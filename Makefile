@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint format bench bench-quick bench-scale clean
+.PHONY: setup browser run test lint format bench bench-quick bench-scale clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/monitor run
 
-test: setup
+# The browser tests render the pages in Debian's Chromium: installed here where the machine
+# lets us (root and apt-get); elsewhere those tests skip and say how to install it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get install -y -q chromium >/dev/null 2>&1 \
+	       || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+	  || echo "no Chromium here: the browser tests will skip (apt-get install chromium)"; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 lint: setup

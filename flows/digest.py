@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import Task, flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
@@ -88,6 +88,21 @@ def daily_digest(config: str | None = None, day: date | None = None) -> list[dic
             "no digest recipients are configured ([digest] recipients): the digest was written"
             " to %s and sent to nobody",
             ", ".join(str(path) for path in written),
+        )
+        html = next((path for path in written if path.suffix == ".html"), None)
+        if html is not None:
+            create_link_artifact(
+                key="daily-digest-file",
+                link=html.resolve().as_uri(),
+                link_text=preview.subject,
+                description=f"The digest of {day.isoformat()}, as written",
+            )
+    if settings.site_base_url:
+        create_link_artifact(
+            key="commitment-pages",
+            link=f"{settings.site_base_url.rstrip('/')}/index.html",
+            link_text="Every commitment, its history and sources",
+            description="The pages the digest links to",
         )
     rows = "\n".join(f"| {d['recipient']} | {d['status']} | {d['changes']} |" for d in deliveries)
     create_markdown_artifact(

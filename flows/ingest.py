@@ -191,7 +191,7 @@ def reprocess(config: str | None = None) -> dict[str, int]:
         run_id = pipeline.begin_run(db, "flow")
         results = [reprocess_captures(url, run_id, settings.extract_workers)]
         for stage in pipeline.STAGES:
-            run = run_stage.with_options(name=stage.__name__)
+            run = run_stage.with_options(name=task_name(stage.__name__))
             results.append(run(url, stage.__name__, run_id, settings.redis_url))
         counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
@@ -232,13 +232,18 @@ def _locked_pass(
         future.result() for future in extract.map(url, batches, run_id, settings.extract_workers)
     ]
     for stage in pipeline.STAGES[1:]:
-        run = run_stage.with_options(name=stage.__name__)
+        run = run_stage.with_options(name=task_name(stage.__name__))
         results.append(run(url, stage.__name__, run_id, settings.redis_url))
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
     write_site_task(url, str(settings.site_dir), settings.site_base_url)
     print(pipeline.summary_line(counts))
     return _ended(settings, run_id, counts)
+
+
+def task_name(stage: str) -> str:
+    """A stage's task name, in the style of the others: find_copies_pending -> find-copies."""
+    return stage.removesuffix("_pending").replace("_", "-")
 
 
 @task(name="write-site", cache_policy=NO_CACHE)

@@ -3,12 +3,18 @@
 import csv
 import io
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from monitor.cli import EXIT_SOME_FAILED, app
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, SHARED
 
 runner = CliRunner()
 
@@ -196,18 +202,54 @@ def test_one_commitments_history_as_csv(home):
     assert [r["outcome"] for r in rows] == ["new"] and rows[0]["outlet"]
 
 
-def test_ingest_says_what_it_is_doing_on_standard_error(home):
-    result = runner.invoke(app, ["ingest", str(SEEDS)])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("run 1: 2 captures (2 new), 2 articles, 0 copies, 1 event,")
-    progress = result.stderr.splitlines()
-    assert progress[:3] == [
-        "... run 1: reading the inputs",
-        "... store: 2 captures, 0 failures",
-        "... extract: 2 captures to read",
-    ]
-    assert progress[-2].startswith("... track: 11 NEW (")
-    assert progress[-1].startswith("... site: 13 pages in ")
+def _pages() -> Path:
+    """Real pages to ingest: the 52 of ../shared/pages/gne when they are here, else the seeds."""
+    gne = SHARED / "pages" / "gne"
+    return gne if gne.is_dir() else SEEDS
+
+
+def test_ingest_shows_bars_with_counts_and_time_left_on_a_terminal(home):
+    """Standard error a terminal (a pty): a bar a stage with N/M and the time left, and a line
+    as each stage ends; the summary on standard output as ever."""
+    leader, follower = pty.openpty()
+    env = os.environ | {"COLUMNS": "120", "TERM": "xterm"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "ingest", str(_pages())],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        text=True,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end closed: the process is done with it
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = process.communicate(timeout=300)
+    os.close(leader)
+    assert process.returncode in (0, EXIT_SOME_FAILED), stdout
+    assert stdout.startswith("run 1: ")
+    terminal = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+    assert "━" in terminal and "ETA" in terminal  # the bars, with the time left
+    assert re.search(r"extract\s.*\b(\d+)/\1\b", terminal)  # done of all, at the end
+    assert "... track: " in terminal and "... site: " in terminal  # a line a stage
+
+
+def test_ingest_says_nothing_extra_in_a_pipe(home):
+    process = subprocess.run(
+        [sys.executable, "-m", "monitor", "ingest", str(SEEDS)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert process.stdout.startswith("run 1: 2 captures (2 new), 2 articles, 0 copies, 1 event,")
+    assert process.stderr == ""
 
 
 def test_at_80_columns_a_changed_row_keeps_its_kind_date_and_before_after(home, tmp_path):

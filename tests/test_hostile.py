@@ -5,6 +5,7 @@ run works (the README's failure table lists these classes)."""
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 import shutil
@@ -51,13 +52,34 @@ def test_a_nul_byte_deep_in_a_page_is_dropped_and_the_rest_kept(tmp_path, monito
     pages = tmp_path / "pages"
     pages.mkdir()
     text = GLOBAL_SEED.read_bytes()
-    (pages / "nul.txt").write_bytes(text[:9000] + b"\x00" + text[9000:])
+    cut = text.index("。".encode(), 8192) + 3  # past the first 8 KB, between two characters
+    (pages / "nul.txt").write_bytes(text[:cut] + b"\x00" + text[cut:])
     shutil.copy(PEOPLE_SEED, pages / "people.txt")
     monitor("ingest", str(pages))
     measures = _json(monitor, "measures")
     assert len({m["article_id"] for m in measures}) == 2
     assert len(_json(monitor, "changes")) == 11  # the two reports of one briefing, tracked
+    (lost,) = _json(monitor, "failures")  # what reading the page lost, against its capture
+    assert lost["stage"] == "decode" and lost["origin"].endswith("nul.txt")
+    assert lost["reason"] == "read with losses: 1 NUL or control character dropped"
     monitor("ingest", str(pages))  # and the next run goes on
+
+
+def test_stray_bytes_are_replaced_and_what_was_lost_is_recorded(tmp_path, monitor):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    text = GLOBAL_SEED.read_text(encoding="utf-8").encode("gb18030")
+    cut = text.index("。".encode("gb18030"), 3000) + 2  # after a character, three bad bytes
+    (pages / "stray.txt").write_bytes(text[:cut] + b"\xff\xff\xff" + text[cut:])
+    output = monitor("ingest", str(pages))
+    assert "1 read with losses" in output
+    assert len({m["article_id"] for m in _json(monitor, "measures")}) == 1
+    (lost,) = _json(monitor, "failures")
+    assert lost["stage"] == "decode"
+    assert lost["reason"] == (
+        f"read with losses: 3 undecodable bytes replaced with U+FFFD (gb18030),"
+        f" the first at byte {cut:,}"
+    )
 
 
 def test_names_links_devices_and_pipes(tmp_path, monitor):
@@ -153,3 +175,57 @@ def test_raw_pages_are_stored_compressed_and_read_back_as_received(db, seed_capt
     assert {c.origin: c.data for c in seed_captures} | {"old.txt": b"old"} == stored
     if db.engine.dialect.name == "sqlite":  # PostgreSQL compresses long values itself
         assert sum(sizes) < 0.7 * sum(len(c.data) for c in seed_captures)
+
+
+def test_prune_drops_only_the_raw_bytes_nothing_cites(tmp_path, monitor):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(GLOBAL_SEED, pages / "global.txt")
+    shutil.copy(PEOPLE_SEED, pages / "people.txt")
+    monitor("ingest", str(pages))
+    with (pages / "global.txt").open("a", encoding="utf-8") as page:
+        page.write("\n本网站所刊登的信息版权所有\n")  # re-captured: only the furniture changed
+    (pages / "empty.txt").write_bytes(b"")
+    monitor("ingest", str(pages), status=EXIT_SOME_FAILED)
+    pending = _json(monitor, "changes", "--pending")
+
+    assert "of 0 captures" in monitor("prune")  # nothing is 90 days old
+    assert monitor("prune", "--older-than", "0", "--dry-run").startswith(
+        "would drop the raw bytes of 2 captures"
+    )
+    output = monitor("prune", "--older-than", "0")
+    assert "2 captures" in output and "(1 without an article, 1 re-captured" in output
+    assert "of 0 captures" in monitor("prune", "--older-than", "0")  # done once
+
+    assert _json(monitor, "changes", "--pending") == pending  # what they cite stays
+    assert "0 retracted" in monitor("reprocess")  # articles of pruned captures are kept
+    shutil.copy(GLOBAL_SEED, pages / "global.txt")
+    assert "(0 new)" in monitor("ingest", str(pages))  # the same bytes are still known
+    assert _json(monitor, "changes", "--pending") == pending
+
+
+def test_a_folder_reads_its_warc_files_and_counts_what_is_no_capture(tmp_path, monitor):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(PEOPLE_SEED, pages / "people.txt")
+    with (pages / "archive.warc.gz").open("wb") as archive:
+        writer = WARCWriter(archive, gzip=True)
+        lines = GLOBAL_SEED.read_text(encoding="utf-8").splitlines()
+        paragraphs = "".join(f"<p>{line}</p>" for line in lines if line.strip())
+        html = f"<html><head><title>{lines[0]}</title></head><body>{paragraphs}</body></html>"
+
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        record = writer.create_warc_record(
+            "https://www.gmw.cn/2021-01/20/a.html",
+            "response",
+            payload=io.BytesIO(html.encode()),
+            http_headers=headers,
+        )
+        writer.write_record(record)
+    (pages / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    output = monitor("ingest", str(pages))
+    assert "2 captures (2 new), 1 file skipped (not captures), 2 articles" in output
+    assert _json(monitor, "failures") == []

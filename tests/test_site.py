@@ -3,9 +3,12 @@ every ingest, the digest's links to them, and both read in headless Chromium."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
 import subprocess
+import threading
 
 import pytest
 from typer.testing import CliRunner
@@ -74,20 +77,45 @@ def test_the_digest_links_each_commitment_to_its_page(reports):
     assert f"https://monitor.example.org/pages/commitments/{number}.html" in text
 
 
-def test_headless_chromium_reads_a_changed_commitments_page(reports):
+def test_headless_chromium_follows_the_digest_link_to_a_changed_commitments_page(reports):
+    """The site served by a web server, the digest linking to it: in Chromium the digest shows
+    a CHANGED entry's before → after, and its link opens the commitment's page, which shows
+    them too."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("no Chromium here (apt-get install chromium) to render the pages")
-    number, _ = _changed_page(reports / "var" / "site")
-    page = reports / "var" / "site" / "commitments" / f"{number}.html"
-    dom = subprocess.run(
-        [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+    site = reports / "var" / "site"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        config = reports / "config" / "monitor.toml"
+        config.write_text(f'[site]\nbase_url = "{base}"\n', encoding="utf-8")
+        out = reports / "digest"
+        result = runner.invoke(app, ["digest", "--out", str(out), "--date", "2017-03-05"])
+        assert result.exit_code == 0, result.output
+        digest = _dom(browser, (out / "digest-2017-03-05.html").as_uri())
+        entry = digest[digest.index(">CHANGED<") :]
+        assert "→" in entry[: entry.index("Its history and every source")]
+        link = re.search(r'href="([^"]+/commitments/\d+\.html)"', entry)
+        assert link and link.group(1).startswith(base)
+        page = _dom(browser, link.group(1))
+        assert 'class="before"' in page and 'class="after"' in page and "→" in page
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _dom(browser: str, url: str) -> str:
+    """The DOM of a page as headless Chromium renders it."""
+    return subprocess.run(
+        [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout
-    assert "→" in dom and "CHANGED" in dom
 
 
 def test_page_text_is_escaped_as_in_the_email():

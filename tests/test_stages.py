@@ -6,7 +6,14 @@ import threading
 import pytest
 
 from monitor.collector import FEWER_COLLECTIONS
-from monitor.stages import RunContext, StageResult, insert_rows, pending_batches, stage
+from monitor.stages import (
+    RunContext,
+    StageResult,
+    insert_rows,
+    pending_batches,
+    split_by_size,
+    stage,
+)
 
 
 def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
@@ -241,3 +248,45 @@ def test_the_stages_leave_postgresql_statistics_of_what_they_look_up(db):
         )
     # -1: never sampled, which the planner takes for an empty table
     assert len(estimates) == 5 and all(rows >= 0 for rows in estimates.values())
+
+
+def test_batches_hold_a_bounded_number_of_bytes_and_a_big_item_goes_alone():
+    sized = [("a", 10), ("b", 30), ("c", 5), ("d", 100), ("e", 1), ("f", 1), ("g", 1)]
+    assert list(split_by_size(sized, size=2, budget=32)) == [
+        ["a"],
+        ["b"],
+        ["c"],
+        ["d"],  # over the budget alone
+        ["e", "f"],
+        ["g"],
+    ]
+
+
+def test_big_captures_are_stored_and_extracted_in_batches_within_the_byte_budget(db, monkeypatch):
+    from monitor import stages
+    from monitor.pipeline import run_pipeline
+    from monitor.sources import RawCapture
+    from monitor.stages import capture
+
+    monkeypatch.setattr(stages, "BATCH_BYTES", 20_000)
+    page = "<html><body><p>" + "国务院新闻办公室举行新闻发布会。" * 400 + "</p></body></html>"
+    items = [
+        RawCapture("test", f"https://example.org/{n}.html", f"{n}{page}".encode(), "text/html")
+        for n in range(6)
+    ]
+    stored: list[int] = []
+    store_batch = capture._store_batch
+
+    def counting(db, batch, run_id, result):
+        stored.append(sum(len(item.data) for item in batch))
+        store_batch(db, batch, run_id, result)
+
+    monkeypatch.setattr(capture, "_store_batch", counting)
+    batches: list[list[int]] = []
+    extraction_batches = capture.extraction_batches
+    monkeypatch.setattr(
+        capture, "extraction_batches", lambda db: batches.extend(extraction_batches(db)) or batches
+    )
+    counts = run_pipeline(db, items, "test")
+    assert counts["captures"] == 6
+    assert len(stored) == len(batches) == 6 and max(stored) <= 20_000  # 19 KB each: one a batch

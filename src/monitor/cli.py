@@ -8,7 +8,7 @@ import io
 import json
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from monitor.digest.files import write_digest
 from monitor.digest.outbox import preview_digest, resend_digests, send_digests
 from monitor.errors import MonitorError
 from monitor.store import Database, existing_database, open_database, queries
+from monitor.terminal import RunProgress
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -196,20 +197,19 @@ def ingest_command(
         database = _database(settings)
         sources = given_sources(inputs, source, outlet, given, allow_private)
         items = collect(sources, known_validators(database))
-        counts = run_pipeline(
-            database,
-            items,
-            "cli",
-            settings.redis_url,
-            settings.extract_workers,
-            progress=_progress,
-        )
+        with RunProgress() as shown:
+            counts = run_pipeline(
+                database,
+                items,
+                "cli",
+                settings.redis_url,
+                settings.extract_workers,
+                progress=shown.line,
+                advance=shown.advance,
+            )
+            _finish(settings, counts, write=False, shown=shown)
+        return
     _finish(settings, counts, write=False)
-
-
-def _progress(line: str) -> None:
-    """What a run is doing, on standard error: the summary on standard output stays one line."""
-    typer.echo(f"... {line}", err=True)
 
 
 # Exit statuses of a run that went through (1 is an error that stopped it, 2 a usage error)
@@ -217,16 +217,23 @@ EXIT_SOME_FAILED = 3
 EXIT_NOTHING_READ = 4
 
 
-def _finish(settings: Settings, counts: dict[str, int], write: bool = True) -> None:
+def _finish(
+    settings: Settings,
+    counts: dict[str, int],
+    write: bool = True,
+    shown: RunProgress | None = None,
+) -> None:
     """Print the run's summary, write the commitment pages (and the digest preview); exit 3
     when some inputs failed, 4 when nothing could be read."""
     from monitor.pipeline import summary_line
     from monitor.site import write_site
     from monitor.stages import counted
 
+    shown = shown or RunProgress()
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
-    pages = write_site(_database(settings), settings.site_dir)
-    typer.echo(f"... site: {pages} pages in {settings.site_dir}", err=True)
+    pages = write_site(_database(settings), settings.site_dir, shown.advance)
+    shown.line(f"site: {pages} pages in {settings.site_dir}")
+    shown.stop()
     if write:
         for path in _write_preview(settings, settings.digest_dir, _today(settings)):
             typer.echo(f"digest: {path}")
@@ -261,14 +268,58 @@ def reprocess(config: ConfigOption = None) -> None:
     else:
         from monitor.pipeline import reprocess_pipeline
 
-        counts = reprocess_pipeline(
-            _database(settings), "cli", settings.redis_url, settings.extract_workers
-        )
+        with RunProgress() as shown:
+            counts = reprocess_pipeline(
+                _database(settings),
+                "cli",
+                settings.redis_url,
+                settings.extract_workers,
+                progress=shown.line,
+                advance=shown.advance,
+            )
+            _reprocessed(counts)
+            _finish(settings, counts, write=False, shown=shown)
+        return
+    _reprocessed(counts)
+    _finish(settings, counts, write=False)
+
+
+def _reprocessed(counts: dict[str, int]) -> None:
     typer.echo(
         f"reprocessed: {counts.get('reextracted', 0)} re-extracted, "
         f"{counts.get('unchanged', 0)} unchanged, {counts.get('retracted', 0)} retracted"
     )
-    _finish(settings, counts, write=False)
+
+
+@command()
+def prune(
+    config: ConfigOption = None,
+    older_than: Annotated[
+        int, typer.Option("--older-than", min=0, help="Days a capture is kept whole.")
+    ] = 90,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would go; drop nothing.")
+    ] = False,
+) -> None:
+    """Drop the raw bytes of old captures that nothing cites: those that gave no article, and
+    re-captures whose article text an earlier capture of the address holds."""
+    from monitor.stages import counted
+    from monitor.store.retention import prune_captures
+
+    settings = _settings(config)
+    db = existing_database(settings.database_url)
+    try:
+        with db.exclusive_run():
+            pruned = prune_captures(db, timedelta(days=older_than), dry_run)
+    finally:
+        db.engine.dispose()
+    verb = "would drop" if dry_run else "dropped"
+    typer.echo(
+        f"{verb} the raw bytes of {counted(pruned.rejected + pruned.recaptured, 'captures')}"
+        f" stored over {counted(older_than, 'days')} ago ({pruned.rejected} without an"
+        f" article, {pruned.recaptured} re-captured with the same text):"
+        f" {pruned.bytes:,} bytes as received"
+    )
 
 
 @command()
@@ -344,7 +395,8 @@ def site(
     target = out or settings.site_dir
     db = existing_database(settings.database_url)
     try:
-        pages = write_site(db, target)
+        with RunProgress() as shown:
+            pages = write_site(db, target, shown.advance)
     finally:
         db.engine.dispose()
     typer.echo(f"{pages} pages in {target}")

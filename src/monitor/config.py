@@ -16,7 +16,9 @@ _WEB_KINDS = ("urls", "feed", "sitemap")
 # The keys of a [[sources]] entry: every kind's, the web kinds', and each kind's own (one of
 # which it needs: a URL list has its addresses inline or in a file)
 _SOURCE_KEYS = frozenset({"name", "kind", "outlet", "include", "exclude"})
-_WEB_KEYS = frozenset({"max_pages", "delay", "timeout", "retries", "user_agent", "allow_private"})
+_WEB_KEYS = frozenset(
+    {"max_pages", "delay", "timeout", "deadline", "retries", "user_agent", "allow_private"}
+)
 _KIND_KEYS = {
     "folder": frozenset({"path"}),
     "file": frozenset({"path"}),
@@ -54,6 +56,8 @@ class SourceConfig:
     # politeness and patience towards the source's sites
     delay: float = 1.0
     timeout: float = 20.0
+    # the most one page may take, connection, every read and retries included
+    deadline: float = 60.0
     retries: int = 3
     user_agent: str | None = None
 
@@ -351,6 +355,7 @@ def _parse_source(root: Path, entry: Mapping) -> SourceConfig:
         max_pages=int(value.number("max_pages", default.max_pages, least=1, whole=True)),
         delay=float(value.number("delay", default.delay, least=0)),
         timeout=float(value.number("timeout", default.timeout, least=0.1)),
+        deadline=float(value.number("deadline", default.deadline, least=0.1)),
         retries=int(value.number("retries", default.retries, least=0, whole=True)),
         user_agent=value.text("user_agent") if "user_agent" in entry else None,
     )

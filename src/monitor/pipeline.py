@@ -61,6 +61,7 @@ def run_pipeline(
     redis_url: str | None = None,
     extract_workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    advance: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """One whole pass: store the captures, run every stage, record the run; return its counts.
 
@@ -68,6 +69,7 @@ def run_pipeline(
         redis_url: where the shared LSH index lives, if not in this process.
         extract_workers: processes extracting pages at once (default: one per usable core).
         progress: told what the run is doing as it goes, a line at a time.
+        advance: told how far each stage has gone (stage, items done, items in all).
     """
     with db.exclusive_run():
         run_id = begin_run(db, trigger)
@@ -76,6 +78,7 @@ def run_pipeline(
             redis_url=redis_url,
             extract_workers=extract_workers,
             progress=progress,
+            advance=advance,
         )
         context.report(f"run {run_id}: reading the inputs")
         results = [store_captures(db, items, run_id)]
@@ -108,8 +111,12 @@ def summary_line(counts: dict[str, int]) -> str:
     parts = [f"{counts.get('captures', 0)} captures ({counts.get('captures_new', 0)} new)"]
     if counts.get("unchanged"):
         parts.append(f"{counts['unchanged']} pages unchanged")
+    if counts.get("skipped"):
+        parts.append(f"{counted(counts['skipped'], 'files')} skipped (not captures)")
     for key, label in SUMMARY_KEYS[3:]:
         parts.append(counted(counts.get(key, 0), label))
+    if counts.get("lossy"):
+        parts.append(f"{counts['lossy']} read with losses")
     return ", ".join(parts)
 
 
@@ -123,13 +130,21 @@ def reprocess_pipeline(
     trigger: str,
     redis_url: str | None = None,
     extract_workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    advance: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Re-extract every stored capture, then run every stage; return the run's counts."""
     from monitor.stages.reprocess import reprocess_captures
 
     with db.exclusive_run():
         run_id = begin_run(db, trigger)
-        context = RunContext(run_id=run_id, redis_url=redis_url, extract_workers=extract_workers)
+        context = RunContext(
+            run_id=run_id,
+            redis_url=redis_url,
+            extract_workers=extract_workers,
+            progress=progress,
+            advance=advance,
+        )
         results = [reprocess_captures(db, context)]
         results += [stage(db, context) for stage in STAGES]
         return finish_run(db, run_id, results) | {"run_id": run_id}

@@ -249,3 +249,24 @@ def test_a_digest_within_its_limit_says_nothing_of_changes_not_shown(
     text, html = _parts(smtp_server.inbox.messages[-1])
     assert html.count(">NEW<") == 11
     assert "Not shown here" not in text and "Not shown here" not in html
+
+
+def test_a_commitment_new_and_changed_since_the_last_digest_is_one_entry(
+    db, seed_captures, smtp_server
+):
+    run_pipeline(db, seed_captures, "test")
+    later = GLOBAL_SEED.read_text(encoding="utf-8").replace("170多亿元", "190多亿元")
+    later = later.replace("来源:光明网2021-01-20 13:38", "来源:光明网2021-01-25 09:00")
+    run_pipeline(db, [RawCapture("test", "later.txt", later.encode(), "text/plain")], "test")
+    (delivery,) = send_digests(db, _settings(smtp_server.port), DAY)
+    assert delivery.changes == 12  # 11 NEW and the CHANGED of one of them
+    message = smtp_server.inbox.messages[-1]
+    assert message["Subject"] == "[policy-monitor] 20 Jan 2021: 1 changed, 11 new"
+    text, html = _parts(message)
+    entries = [line for line in text.splitlines() if " · commitment " in line]
+    assert len(entries) == 11  # one a commitment
+    (changed,) = [line for line in entries if "[CHANGED]" in line]
+    assert changed.startswith("[NEW] [CHANGED]")  # new to the reader, and changed since
+    assert text.index(changed) < text.index("figure 2: 170多亿元 -> 190多亿元")
+    assert "190多亿元" in text.split(changed)[1].split("Changed (")[0]  # its state now
+    assert html.count(">NEW<") == 11 and html.count(">CHANGED<") == 1

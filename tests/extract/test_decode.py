@@ -14,6 +14,16 @@ def test_decodes_chinese_encodings(encoding):
     assert decode_bytes(TEXT.encode(encoding)) == TEXT
 
 
+def test_a_clean_decode_lost_nothing_and_a_lossy_one_says_what():
+    assert decode_bytes(TEXT.encode("gbk")).lost is None
+    page = (TEXT * 400).encode("utf-8")
+    lossy = decode_bytes(page[:3000] + b"\xff" + page[3000:] + b"\x07")
+    assert lossy.lost == (
+        "1 undecodable byte replaced with U+FFFD (utf-8-sig), the first at byte 3,000;"
+        " 1 NUL or control character dropped"
+    )
+
+
 def test_bytes_win_over_a_wrong_declaration():
     page = f'<html><head><meta charset="gb2312"></head><body>{TEXT}</body></html>'
     assert TEXT in decode_bytes(page.encode("utf-8"))

@@ -69,3 +69,6 @@ def test_without_recipients_the_digest_is_written_to_files_and_the_run_named_by_
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert run.name == "digest-2021-01-20"
+    link = _latest_artifact("daily-digest-file")  # the UI links to what was written
+    assert link["data"].endswith("digest-2021-01-20.html)")
+    assert link["data"].startswith("[[policy-monitor] 20 Jan 2021:")

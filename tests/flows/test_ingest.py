@@ -1,5 +1,7 @@
 """The `ingest` flow on the seeds: same result as the core, and a summary artifact."""
 
+import re
+
 import pytest
 
 from tests import prefect_http
@@ -19,6 +21,15 @@ def test_ingest_flow_runs_every_stage_and_publishes_its_counts(prefect_api, tmp_
     artifact = _latest_artifact("ingest-summary")
     assert "| NEW | 11 |" in artifact["data"]
     assert "| events | 1 |" in artifact["data"]
+    from prefect.settings import PREFECT_API_URL
+
+    runs = prefect_http.post(
+        f"{PREFECT_API_URL.value()}/task_runs/filter",
+        json={"flow_runs": {"id": {"any_": [artifact["flow_run_id"]]}}},
+    )
+    tasks = {run["name"].rsplit("-", 1)[0] for run in runs}  # a task's name, then a number
+    assert {"store-captures", "extract-batch", "find-copies", "track", "write-site"} <= tasks
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", task) for task in tasks), tasks
 
     again = ingest(config=str(ROOT / "config" / "monitor.toml"))
     assert again.get("captures_new", 0) == again.get("NEW", 0) == 0

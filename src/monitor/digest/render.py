@@ -64,8 +64,8 @@ def render_digest(
         site_url: where the commitment pages are published ([site] base_url): each entry
             links to its page.
     """
-    new = sum(1 for c in changes if c["kind"] == "NEW")
-    changed = sum(1 for c in changes if c["kind"] == "CHANGED")
+    new = len({c["commitment_id"] for c in changes if c["kind"] == "NEW"})
+    changed = len({c["commitment_id"] for c in changes if c["kind"] == "CHANGED"})
     subject = digest_subject(day, changed, new)
     shown, rest = split_changes(changes, max_items)
     context = {
@@ -156,9 +156,11 @@ def group_by_event(
 ) -> list[dict[str, Any]]:
     """Events newest first, each with its commitments and their changes in detection order.
 
-    Each commitment carries its sources once (the first _SOURCES_SHOWN, and how many more),
-    and the original sources of syndicated copies once, however many of its changes the digest
-    holds.
+    A commitment is one entry however many of its changes the digest holds: its kinds (NEW
+    when it is new since the last digest, CHANGED when it changed since, or both), its state
+    now (its latest change), and the before → after of each CHANGED. It carries its sources
+    once (the first _SOURCES_SHOWN, and how many more), and the original sources of syndicated
+    copies once.
     """
     by_id = {event["id"]: event for event in events}
     groups: dict[int | None, dict[str, Any]] = {}
@@ -187,6 +189,13 @@ def group_by_event(
         )
         commitment["changes"].append(change)
     for group in groups.values():
+        for commitment in group["commitments"].values():
+            # one entry a commitment: as it stands now, with every change since the last digest
+            changes_of = commitment["changes"]
+            kinds = {c["kind"] for c in changes_of}
+            commitment["kinds"] = [kind for kind in ("NEW", "CHANGED") if kind in kinds]
+            commitment["now"] = changes_of[-1]
+            commitment["revisions"] = [c for c in changes_of if c["kind"] == "CHANGED"]
         # changed commitments first: a figure or deadline that moved is the news
         group["commitments"] = sorted(group["commitments"].values(), key=lambda c: not _changed(c))
         group["changed"] = any(_changed(c) for c in group["commitments"])
@@ -195,7 +204,7 @@ def group_by_event(
 
 
 def _changed(commitment: dict[str, Any]) -> bool:
-    return any(change["kind"] == "CHANGED" for change in commitment["changes"])
+    return "CHANGED" in commitment["kinds"]
 
 
 def field_label(field: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from monitor import words
@@ -46,6 +46,7 @@ class ArticleDraft:
     topics: tuple[str, ...] = ()
     # (name, title, organisation) of the speaker line of a speech or report (国务院总理 李克强)
     speaker: tuple[str, str, str | None] | None = None
+    decode_lost: str | None = None  # what decoding the capture lost (decode.Decoded.lost)
 
     @property
     def published_at(self) -> datetime | None:
@@ -79,8 +80,12 @@ def extract_article(capture: CaptureInput) -> ArticleDraft | Rejection:
     if capture.media_type.startswith("text/html") or _looks_like_html(text):
         from monitor.extract.html import extract_html
 
-        return extract_html(text, capture)
-    return extract_text_dump(text, capture)
+        draft = extract_html(str(text), capture)
+    else:
+        draft = extract_text_dump(str(text), capture)
+    if text.lost and isinstance(draft, ArticleDraft):
+        draft = replace(draft, decode_lost=text.lost)
+    return draft
 
 
 def extract_text_dump(text: str, capture: CaptureInput) -> ArticleDraft | Rejection:

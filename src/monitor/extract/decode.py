@@ -26,10 +26,24 @@ class DecodeFailure(str):
     """The reason bytes could not be turned into text (a str subclass, so it prints plainly)."""
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailure:
+class Decoded(str):
+    """Text decoded from a capture, with what decoding lost: None, or what was replaced or
+    dropped and where (3 undecodable bytes replaced (GB18030), the first at byte 10,241)."""
+
+    lost: str | None = None
+
+
+def _decoded(text: str, lost: list[str]) -> Decoded:
+    decoded = Decoded(text)
+    decoded.lost = "; ".join(lost) or None
+    return decoded
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded | DecodeFailure:
     """Decode a capture: UTF-8 first (what a page that decodes as UTF-8 almost surely is), then
     what the HTTP header or the page declares (GB2312 and GBK read as their superset GB18030),
-    then GB18030. Empty, binary and undecodable input come back as a DecodeFailure."""
+    then GB18030. Empty, binary and undecodable input come back as a DecodeFailure; text read
+    with a few bytes replaced or control characters dropped says what it lost (Decoded.lost)."""
     if not data.strip():
         return DecodeFailure("empty capture")
     head = data[:_BINARY_SNIFF_BYTES]
@@ -48,7 +62,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailur
         candidates.insert(1, candidates.pop(candidates.index("gb18030")))
     for encoding in candidates:
         try:
-            return _printable(data.decode(encoding))
+            return _printable(data.decode(encoding), [])
         except UnicodeDecodeError:
             continue
     # a few stray bytes in a page of text: the encoding that loses least, if it loses little
@@ -56,18 +70,35 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str | DecodeFailur
     for encoding in candidates:
         text = data.decode(encoding, errors="replace")
         losses.append(
-            (text.count("\ufffd") - data.count("\ufffd".encode(encoding, "ignore")), text)
+            (text.count("\ufffd") - data.count("\ufffd".encode(encoding, "ignore")), encoding, text)
         )
-    lost, text = min(losses, key=lambda loss: loss[0])
+    lost, encoding, text = min(losses, key=lambda loss: loss[0])
     if lost <= _MAX_LOST_SHARE * len(text):
-        return _printable(text)
+        return _printable(text, [_replaced(data, encoding, lost)])
     return DecodeFailure(f"undecodable bytes (tried {', '.join(candidates)})")
 
 
-def _printable(text: str) -> str:
+def _replaced(data: bytes, encoding: str, count: int) -> str:
+    """What replacing undecodable bytes lost: how many, in which encoding, the first where."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        first = f", the first at byte {error.start:,}"
+    else:  # pragma: no cover - only undecodable data is replaced
+        first = ""
+    noun = "byte" if count == 1 else "bytes"
+    return f"{count} undecodable {noun} replaced with U+FFFD ({encoding}){first}"
+
+
+def _printable(text: str, lost: list[str]) -> Decoded:
     """Text without the control characters (NUL among them) no page shows and no database
-    stores; tabs and line ends stay."""
-    return _CONTROL_TEXT.sub("", text) if _CONTROL_TEXT.search(text) else text
+    stores; tabs and line ends stay. What was dropped is added to what decoding lost."""
+    if _CONTROL_TEXT.search(text):
+        dropped = len(_CONTROL_TEXT.findall(text))
+        noun = "character" if dropped == 1 else "characters"
+        text = _CONTROL_TEXT.sub("", text)
+        lost = [*lost, f"{dropped} NUL or control {noun} dropped"]
+    return _decoded(text, lost)
 
 
 def _single_byte(name: str) -> bool:

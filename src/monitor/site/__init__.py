@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from monitor.digest.render import environment, field_label, field_value, figure_
 from monitor.store import Database, queries
 
 _ENV = environment("monitor.site")
+# Pages written between two reports of how far the site has gone
+_ADVANCE_EVERY = 50
 _ENV.globals.update(field_label=field_label, field_value=field_value, figure_label=figure_label)
 
 
@@ -22,9 +25,12 @@ def commitment_url(base_url: str | None, commitment_id: int) -> str | None:
     return f"{base_url.rstrip('/')}/commitments/{commitment_id}.html" if base_url else None
 
 
-def write_site(db: Database, out: Path) -> int:
+def write_site(
+    db: Database, out: Path, advance: Callable[[str, int, int], None] | None = None
+) -> int:
     """Write the whole site to `out`, replacing what was there at once (a reader never sees
-    half a site); return the number of pages written."""
+    half a site); return the number of pages written. `advance` is told how far it has gone
+    ("site", pages written, pages in all)."""
     with db.sessions() as session:
         commitments = queries.list_commitments(session)
         events = queries.list_events(session)
@@ -34,12 +40,20 @@ def write_site(db: Database, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     pages = 0
+    total = 1 + sum(h is not None for h in histories) + len(events)
+
+    def written() -> None:
+        nonlocal pages
+        pages += 1
+        if advance is not None and (pages % _ADVANCE_EVERY == 0 or pages == total):
+            advance("site", pages, total)
+
     try:
         (staging / "commitments").mkdir()
         (staging / "events").mkdir()
         rows = [_row(c, h, titles) for c, h in zip(commitments, histories, strict=True)]
         _write(staging / "index.html", "index.html", commitments=rows, events=events)
-        pages += 1
+        written()
         for history in histories:
             if history is None:
                 continue
@@ -49,7 +63,7 @@ def write_site(db: Database, out: Path) -> int:
                 commitment=history,
                 event_title=titles.get(history["event_id"]),
             )
-            pages += 1
+            written()
         by_event: dict[int | None, list[dict[str, Any]]] = {}
         for row in rows:
             by_event.setdefault(row["event_id"], []).append(row)
@@ -60,7 +74,7 @@ def write_site(db: Database, out: Path) -> int:
                 event=event,
                 commitments=by_event.get(event["id"], []),
             )
-            pages += 1
+            written()
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -38,6 +38,16 @@ class Unchanged:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file in a source folder that is no capture (an image, a spreadsheet): not read, and
+    counted in the run so that nothing goes unseen."""
+
+    source: str
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SourceFailure:
     """A capture or a source that could not be read, with the reason."""
 
@@ -46,7 +56,7 @@ class SourceFailure:
     reason: str
 
 
-Item = RawCapture | Unchanged | SourceFailure
+Item = RawCapture | Unchanged | SourceFailure | Skipped
 Validators = Mapping[str, tuple[str | None, str | None]]
 
 

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from monitor.config import SourceConfig
-from monitor.sources.base import RawCapture, SourceFailure
+from monitor.sources.base import Item, RawCapture, Skipped, SourceFailure
 
 # A capture larger than this is not an article page; reading it would only cost memory.
 MAX_CAPTURE_BYTES = 20 * 1024 * 1024
 
+WARC_SUFFIXES = (".warc", ".warc.gz")
 _MEDIA_TYPES = {
     ".txt": "text/plain",
     ".text": "text/plain",
@@ -22,13 +23,14 @@ _MEDIA_TYPES = {
 }
 
 
-def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
-    """Yield the captures of a folder or file source."""
+def read_source(source: SourceConfig) -> Iterator[Item]:
+    """Yield the captures of a folder or file source: page dumps and HTML files, and the
+    records of WARC files; other files in a folder are counted as skipped."""
     if source.path is None or not source.path.exists():
         yield SourceFailure(source.name, str(source.path), "path does not exist")
         return
     folder = source.path.resolve()
-    for path in iter_paths([source.path]):
+    for path in iter_paths([source.path], every=True):
         if not _selected(path, source):
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(folder):
@@ -37,16 +39,29 @@ def read_source(source: SourceConfig) -> Iterator[RawCapture | SourceFailure]:
                 source.name, origin, "a link to outside the source's folder: not read"
             )
             continue
-        yield read_file(path, source.name, source.outlet)
+        if path.name.lower().endswith(WARC_SUFFIXES):
+            from monitor.sources.warc import read_warc
+
+            yield from read_warc(path, source.name, source.outlet)
+        elif path.suffix.lower() in _MEDIA_TYPES or path == source.path:
+            yield read_file(path, source.name, source.outlet)
+        else:
+            kind = path.suffix.lower() or "no suffix"
+            yield Skipped(source.name, str(path.absolute()), f"not a capture ({kind})")
 
 
-def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given files and folders, sorted, hidden files and folders skipped."""
+def iter_paths(paths: Iterable[Path], every: bool = False) -> Iterator[Path]:
+    """Files under the given files and folders, sorted, hidden files and folders skipped: the
+    captures (.txt, .html), or with `every` every file."""
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in _MEDIA_TYPES:
+                if (
+                    child.is_file()
+                    and not hidden
+                    and (every or child.suffix.lower() in _MEDIA_TYPES)
+                ):
                     yield child
         else:
             yield path

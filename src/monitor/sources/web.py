@@ -49,6 +49,7 @@ def fetch_options(source: SourceConfig) -> FetchOptions:
         allow_private=source.allow_private,
         min_interval=source.delay,
         timeout=source.timeout,
+        deadline=source.deadline,
         retries=source.retries,
     )
     if source.user_agent:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Update, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
@@ -20,6 +20,10 @@ from monitor.store.models import Base
 # Rows a stage handles per transaction: small enough that a crash costs little, large enough that
 # commits do not dominate (each batch is one commit).
 BATCH_SIZE = 200
+T = TypeVar("T")
+# Raw bytes of captures a batch holds at most (one capture over it goes alone): what bounds a
+# run's memory, with the 20 MB cap on one capture, whatever the pages' sizes
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,24 @@ class RunContext:
     # Told what the run is doing, a line at a time (the command line prints it as it goes)
     progress: Callable[[str], None] | None = None
 
+    # Told how far a stage has gone: (stage, items done, items in all)
+    advance: Callable[[str, int, int], None] | None = None
+
     def report(self, line: str) -> None:
         """Say what the run is doing, when someone listens."""
         if self.progress is not None:
             self.progress(line)
+
+    def batches(self, stage: str, batches: list[list[T]]) -> Iterator[list[T]]:
+        """The batches of a stage, telling `advance` how far it has gone as each is done."""
+        total, done = sum(len(batch) for batch in batches), 0
+        if self.advance is not None:
+            self.advance(stage, 0, total)
+        for batch in batches:
+            yield batch
+            done += len(batch)
+            if self.advance is not None:
+                self.advance(stage, done, total)
 
 
 @dataclass
@@ -68,6 +86,35 @@ def pending_batches(
         yield ids[start : start + size]
 
 
+def sized_batches(
+    db: Database, query: Select[Any], size: int = BATCH_SIZE, budget: int | None = None
+) -> Iterator[list[int]]:
+    """The ids the query selects now, with their sizes in bytes (it selects both), in batches
+    of at most `size` ids and `budget` bytes (BATCH_BYTES); an id larger than the budget goes
+    alone."""
+    with db.sessions() as session:
+        rows: list[tuple[int, int]] = [(row[0], row[1]) for row in session.execute(query)]
+    yield from split_by_size(rows, size, budget)
+
+
+def split_by_size(
+    rows: Iterable[tuple[T, int]], size: int = BATCH_SIZE, budget: int | None = None
+) -> Iterator[list[T]]:
+    """Items with their sizes in batches of at most `size` items and `budget` bytes
+    (BATCH_BYTES)."""
+    budget = BATCH_BYTES if budget is None else budget
+    batch: list[T] = []
+    held = 0
+    for item, bytes_ in rows:
+        if batch and (len(batch) >= size or held + bytes_ > budget):
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += bytes_
+    if batch:
+        yield batch
+
+
 def keep_statistics(session: Session, batch_number: int, tables: tuple[str, ...]) -> None:
     """Have PostgreSQL sample the tables a stage fills and looks up again (refresh_statistics)
     at its batches 1, 2, 4, 8…, as they double: a lookup planned on the counts of an empty
@@ -87,7 +134,9 @@ _SINGULAR = {
     "measures": "measure",
     "failures": "failure",
     "pages": "page",
+    "files": "file",
     "inputs": "input",
+    "days": "day",
 }
 
 

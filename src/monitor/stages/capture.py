@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select, update
@@ -12,30 +13,28 @@ from sqlalchemy.orm import Session
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.article import CaptureInput
 from monitor.extract.parallel import extract_many, extract_safely, in_workers
-from monitor.sources import Item, RawCapture, SourceFailure, Unchanged
+from monitor.sources import Item, RawCapture, Skipped, SourceFailure, Unchanged
 from monitor.stages import (
-    BATCH_SIZE,
     RunContext,
     StageResult,
     insert_rows,
     mark_done,
-    pending_batches,
+    sized_batches,
+    split_by_size,
     stage,
 )
 from monitor.store import Database, storable
 from monitor.store.models import Article, Capture, Failure, FetchState, utcnow
 
+log = logging.getLogger(__name__)
+
 
 def store_captures(db: Database, items: Iterable[Item], run_id: int | None) -> StageResult:
     """Keep every raw capture, content-addressed; record unreadable ones as failures."""
     result = StageResult("store")
-    batch: list[Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE:
-            _store_batch(db, batch, run_id, result)
-            batch = []
-    _store_batch(db, batch, run_id, result)
+    sized = ((item, len(item.data) if isinstance(item, RawCapture) else 0) for item in items)
+    for batch in split_by_size(sized):
+        _store_batch(db, batch, run_id, result)
     return result
 
 
@@ -52,6 +51,10 @@ def _store_batch(db: Database, batch: list[Item], run_id: int | None, result: St
         for item in batch:
             if isinstance(item, Unchanged):
                 result.add("unchanged")
+                continue
+            if isinstance(item, Skipped):
+                log.info("skipped %s: %s", item.origin, item.reason)
+                result.add("skipped")
                 continue
             if isinstance(item, SourceFailure):
                 session.add(
@@ -125,13 +128,13 @@ def extract_pending(db: Database, context: RunContext) -> StageResult:
     batches = extraction_batches(db)
     context.report(f"extract: {sum(len(ids) for ids in batches)} captures to read")
     if len(batches) < 2:
-        for ids in batches:
+        for ids in context.batches("extract", batches):
             result = result + extract_batch(db, ids, context)
         return result
     inputs = _capture_inputs(db, batches)
     drafted = in_workers(extract_each, inputs, len(batches), context.extract_workers)
     total, done = sum(len(ids) for ids in batches), 0
-    for ids, drafts in zip(batches, drafted, strict=True):
+    for ids, drafts in zip(context.batches("extract", batches), drafted, strict=True):
         done += len(ids)
         context.report(f"extract: {done} of {total} captures")
         with db.transaction() as session:
@@ -171,9 +174,8 @@ def _new_captures(session: Session, ids: list[int]) -> list[Capture]:
 
 def extraction_batches(db: Database) -> list[list[int]]:
     """The captures waiting for extraction, as batches that may run in parallel."""
-    return list(
-        pending_batches(db, select(Capture.id).where(Capture.status == "new").order_by(Capture.id))
-    )
+    query = select(Capture.id, Capture.size).where(Capture.status == "new").order_by(Capture.id)
+    return list(sized_batches(db, query))
 
 
 def extract_batch(db: Database, ids: list[int], context: RunContext) -> StageResult:
@@ -214,6 +216,9 @@ def _settle(
         if isinstance(draft, Rejection):
             reject(session, session.get_one(Capture, capture_id), draft.reason, context)
             result.add("failures")
+        elif draft.decode_lost:
+            _record_loss(session, session.get_one(Capture, capture_id), draft.decode_lost, context)
+            result.add("lossy")
 
 
 def capture_input(capture: Capture) -> CaptureInput:
@@ -234,6 +239,23 @@ def reject(session: Session, capture: Capture, reason: str, context: RunContext)
             origin=capture.origin,
             capture_id=capture.id,
             stage="extract",
+            reason=reason,
+        )
+    )
+
+
+def _record_loss(session: Session, capture: Capture, lost: str, context: RunContext) -> None:
+    """Record what decoding a capture lost, though its article was read: against the capture
+    (its error) and in `monitor failures` (stage decode), not as a failed input."""
+    reason = storable(f"read with losses: {lost}")
+    capture.error = reason
+    session.add(
+        Failure(
+            run_id=context.run_id,
+            source=capture.source,
+            origin=capture.origin,
+            capture_id=capture.id,
+            stage="decode",
             reason=reason,
         )
     )

@@ -58,7 +58,7 @@ def find_copies_pending(db: Database, context: RunContext) -> StageResult:
     computed = in_workers(
         shingled_many, _bodies(db, batches), len(batches), context.extract_workers
     )
-    for ids, shingled in zip(batches, computed, strict=True):
+    for ids, shingled in zip(context.batches("copies", batches), computed, strict=True):
         with db.transaction() as session:
             # the bodies were read for the workers: here only if one changed since
             query = _in_content_order(select(Article).where(Article.id.in_(ids)))
@@ -249,7 +249,8 @@ def group_events_pending(db: Database, context: RunContext) -> StageResult:
     touched: set[int] = set()
     index, loaded = ev.EventIndex(), set[str]()
     new_ids = NewIds(Event)
-    for number, ids in enumerate(pending_batches(db, pending), 1):
+    batches = context.batches("events", list(pending_batches(db, pending)))
+    for number, ids in enumerate(batches, 1):
         with db.transaction() as session:
             keep_statistics(session, number, _EVENT_TABLES)
             if session.get_bind().dialect.name == "sqlite":

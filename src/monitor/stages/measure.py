@@ -52,7 +52,8 @@ def extract_measures_pending(db: Database, context: RunContext) -> StageResult:
     inputs = _measure_inputs(db, batches)
     computed = in_workers(measures_of_many, inputs, len(batches), context.extract_workers)
     new_ids = NewIds(Measure)
-    for number, (ids, drafted) in enumerate(zip(batches, computed, strict=True), 1):
+    counted = context.batches("measures", batches)
+    for number, (ids, drafted) in enumerate(zip(counted, computed, strict=True), 1):
         with db.transaction() as session:
             # the measures the articles have already are looked up by article
             keep_statistics(session, number, ("measures (article_id)",))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.parallel import extract_many
-from monitor.stages import RunContext, StageResult, pending_batches
+from monitor.stages import RunContext, StageResult, sized_batches
 from monitor.stages.capture import article_values, capture_input, reject
 from monitor.stages.measure import retract_measures
 from monitor.store import Database
@@ -35,8 +35,10 @@ def reprocess_captures(db: Database, context: RunContext) -> StageResult:
     """Extract every stored capture again; return how many articles were new, changed,
     retracted or unchanged."""
     result = StageResult("reprocess")
-    query = select(Capture.id).where(Capture.status != "new").order_by(Capture.id)
-    for ids in pending_batches(db, query):
+    # a pruned capture's raw bytes are gone (store.retention): its article stays as it is
+    kept = Capture.status.in_(("extracted", "rejected"))
+    query = select(Capture.id, Capture.size).where(kept).order_by(Capture.id)
+    for ids in context.batches("reprocess", list(sized_batches(db, query))):
         with db.transaction() as session:
             captures = list(
                 session.scalars(select(Capture).where(Capture.id.in_(ids)).order_by(Capture.id))

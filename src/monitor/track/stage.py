@@ -69,7 +69,8 @@ def track_pending(db: Database, context: RunContext) -> StageResult:
     with db.sessions() as session:
         recent.begin(session)
     new_ids = NewIds(Commitment)
-    for number, ids in enumerate(pending_batches(db, pending, TRACK_BATCH_SIZE), 1):
+    batches = context.batches("track", list(pending_batches(db, pending, TRACK_BATCH_SIZE)))
+    for number, ids in enumerate(batches, 1):
         with db.transaction() as session:
             keep_statistics(session, number, _TRACKING_TABLES)
             versions = {version.id: version for version in read_versions(session, ids)}
