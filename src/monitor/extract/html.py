@@ -99,9 +99,13 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     own_title = tree.findtext(".//title") if tree is not None else None
     raw_title = getattr(document, "title", None) or " ".join((own_title or "").split())
     headline, title_site = meta.split_title(raw_title)
-    title = meta.without_byline(
-        pick_title(headline, container.headings if container else (), paragraphs)
-    )
+    headings = container.headings if container else ()
+    # the page's <title> and a heading agree on the headline: what they share; else it is
+    # picked from the title and the headings by how they read against the story
+    own_title = " ".join((own_title or "").split())
+    others = (*((raw_title,) if raw_title != own_title else ()), *headings)
+    agreed = meta.agreed_headline(own_title, others)
+    title = meta.without_byline(agreed or pick_title(headline, headings, paragraphs))
     repeated = {squeeze(title), squeeze(raw_title)}  # the headline standing in the body
     paragraphs = [p for p in paragraphs if squeeze(p) not in repeated]
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
@@ -212,7 +216,7 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
         lead = tuple(paragraphs[:1]) if paragraphs and len(paragraphs[0]) <= _MAX_HEADLINE else ()
         for heading in headings + lead:
             if heading.startswith(title) and len(title) < len(heading) <= len(title) + _MAX_TAIL:
-                return heading
+                return meta.split_title(heading)[0]  # not the site's name it may carry
             rest = title[len(heading) :] if title.startswith(heading) else ""
             if rest and rest[0] in _SEPARATORS:
                 return heading

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -41,8 +42,13 @@ _SPEAKER_LINE = re.compile(
 )
 # A line that is only a date: the dateline of a document (2017年3月5日).
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+# What stands before a headline in some pages' titles and headings: a reading prompt
+_READING_PROMPT = re.compile(r"^\s*(?:正在阅读|正在浏览|当前位置|您的位置)\s*[:：]\s*")
+_TITLE_SEPARATORS = " -_|｜—:："
+# A headline a page's title and a heading agree on is at least this share of each
+_AGREED_SHARE = 0.6
 _SITE_SUFFIX = re.compile(
-    r"^(?P<head>.+?\S)\s*(?:[_|｜]|\s[-—]\s|-(?=[A-Za-z\u4e00-\u9fa5]))\s*"
+    r"^(?P<head>.+?\S)\s*(?:[_|｜]|\s[-—]+\s|-+(?=[A-Za-z\u4e00-\u9fa5]))\s*"
     r"(?P<site>[^-_|｜—，。！？：:“”、,!?]{2,20})$"
 )
 _INSTITUTION_SUFFIX = re.compile(
@@ -50,7 +56,12 @@ _INSTITUTION_SUFFIX = re.compile(
     r"(?:医院|大学|学院|学校|政府|办事处|委员会|研究院|研究所|学会|协会|管理局|厅|局))$"
 )
 _UNDERSCORED = re.compile(r"^(?P<head>[^_]+?\S)\s*_+\s*(?P<site>[^\s_，。！？：:、,!?]{2,12})$")
-_CHANNEL = re.compile(r"^(?P<head>.+?\S)\s*[_|｜]+\s*[^\s_|｜，。！？：:、,!?]{1,8}$")
+_CHANNEL = re.compile(
+    r"^(?P<head>.+?\S)(?:\s*[_|｜]+\s*|\s+[-—]+\s+)[^\s_|｜，。！？：:、,!?]{1,8}$"
+)
+_SPACED_SUFFIX = re.compile(
+    r"^(?P<head>.+?\S)\s+[-—|｜]+\s+(?P<site>[^\s\-_|｜—，。！？：:“”、,!?]{2,10})$"
+)
 _SITE_WORD = re.compile(r"网|站|报|社|台|官方|新闻|平台|频道|门户|头条|号$|[A-Za-z]{2,}")
 _SITE_ALIASES = {"微信公众平台": "微信公众号", "网易新闻": "网易", "新浪新闻": "新浪网"}
 _TITLE_SUFFIX = re.compile(
@@ -200,10 +211,52 @@ def without_byline(title: str) -> str:
     return cut or title
 
 
+def agreed_headline(page_title: str, headings: Iterable[str]) -> str | None:
+    """The headline a page's <title> and one of its headings agree on, if they do: the longest
+    start of the title that stands in the heading. Whatever either adds around it, the site's
+    name after the title, a share button's or a reading widget's words in the heading ("分享到",
+    "播报文章", "正在浏览："), is not the headline. It counts when it is most of both: of the
+    heading (not a site's name or a section in both) and of the title's headline."""
+    title = " ".join(_READING_PROMPT.sub("", page_title or "").split())
+    headline = split_title(title)[0]
+    if len(headline) < _MIN_HEADLINE:
+        return None
+    best = ""
+    for heading in headings:
+        heading = " ".join(heading.split())
+        low, high = 0, min(len(title), len(heading))
+        while low < high:  # the longest start of the title in the heading (a start's start is)
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if title[:middle] in heading else (low, middle - 1)
+        shared = title[:low].rstrip(_TITLE_SEPARATORS)
+        if shared.startswith(headline):
+            shared = headline  # not the site's name a heading repeats after it
+        if (
+            len(shared) > len(best)
+            and len(shared) >= _AGREED_SHARE * len(heading)
+            and len(shared) >= _AGREED_SHARE * len(headline)
+        ):
+            best = shared
+    if len(best) < _MIN_HEADLINE:
+        return None
+    return _with_subtitle(best, [" ".join(h.split()) for h in headings])
+
+
+def _with_subtitle(headline: str, headings: list[str]) -> str:
+    """A headline with the subtitle a heading of the page puts after it, when that subtitle is
+    a heading of its own ("…正式启动" and "成功举办…推介会" in one title block): not a widget's
+    words after it."""
+    for heading in headings:
+        rest = heading[len(headline) :].strip() if heading.startswith(headline) else ""
+        if rest and rest != headline and rest in headings:
+            return heading
+    return headline
+
+
 def split_title(title: str) -> tuple[str, str | None]:
     """A page title's headline and the site it names, outermost suffix first:
     "标题 东区办事处_中山网" -> ("标题", "中山网"); reading prompts (正在阅读：) go."""
-    title = re.sub(r"^\s*(?:正在阅读|当前位置)\s*[:：]\s*", "", title.strip())
+    title = _READING_PROMPT.sub("", title.strip())
     known = _TITLE_SUFFIX.search(title)
     if known:
         title = title[: known.start()].strip()
@@ -218,9 +271,10 @@ def split_title(title: str) -> tuple[str, str | None]:
 
 
 def _underscored_site(title: str) -> tuple[str, str | None]:
-    """A headline and the name after its last underscore ("标题_振兴东北"): a headline has no
-    underscore of its own, a site's title template puts one before the site's name."""
-    match = _UNDERSCORED.match(title)
+    """A headline and the name after its last underscore ("标题_振兴东北") or after a spaced
+    dash or bar ("标题 - 要闻云南"): a headline has no underscore of its own, and a dash set
+    off by spaces before a few words is a site's title template naming the site or section."""
+    match = _UNDERSCORED.match(title) or _SPACED_SUFFIX.match(title)
     if not match or len(match.group("head")) < _MIN_HEADLINE:
         return title, None
     return match.group("head"), match.group("site")
