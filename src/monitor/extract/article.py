@@ -167,7 +167,7 @@ def _publish_date(
 ) -> meta.PublishDate | None:
     # Only the page header and the story's own dateline speak of the article: dates further down
     # belong to teaser lists and related links.
-    shown = meta.find_full_date(parts.header)
+    shown = meta.find_shown_date(parts.header, parts.title)
     found = parts.page_date or shown
     if shown is not None and found is not None and _days_apart(shown, found) > 1:
         # the page's metadata (or its guess) and the date shown above the story disagree by

@@ -65,7 +65,7 @@ _LIST_MARK = re.compile(r"^[-•·]\s+")
 # A date line of the page's own (2019-08-13 14:07 来源：澎湃新闻), not a sentence of the story.
 _META_LINE = re.compile(
     r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*"
-    r"(?:(?:来源|作者|编辑|发布|浏览|阅读)[^。，！？]{0,40})?$"
+    r"(?:更新|发布|发表)?\s*(?:(?:来源|作者|编辑|发布|浏览|阅读)[^。，！？]{0,40})?$"
 )
 _NO_WORDS = re.compile(r"^[\W_]*$")
 _BACK_LINK = re.compile(r"返回[\u4e00-\u9fa5]{1,8}(?:[，,]\s*查看更多|>>|＞＞|»)\s*$")
@@ -110,7 +110,7 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     paragraphs = [p for p in paragraphs if squeeze(p) not in repeated]
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
         return Rejection("no article body: only page chrome around it")
-    body_at = page_text.find(paragraphs[0][:20])
+    body_at = _find_squeezed(page_text, paragraphs[0][:20])
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
     # the page's own address (og:url, canonical link), its site-name metadata or its title's
@@ -230,6 +230,20 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
         and not heading.lstrip("（(").startswith("原标题")
     ]
     return max(stories, key=lambda h: shared_pairs(h, opening), default=title)
+
+
+def _find_squeezed(text: str, part: str) -> int:
+    """Where `part` starts in `text`, whitespace aside (a paragraph whose text nodes the page
+    text has on lines of their own, or with other spaces); -1 if it is not there."""
+    at = text.find(part)
+    if at >= 0:
+        return at
+    wanted = squeeze(part)
+    if not wanted:
+        return -1
+    kept = [(index, char) for index, char in enumerate(text) if not char.isspace()]
+    found = "".join(char for _, char in kept).find(wanted)
+    return kept[found][0] if found >= 0 else -1
 
 
 def _after(page_text: str, last_paragraph: str) -> str:

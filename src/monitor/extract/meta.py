@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -18,6 +18,9 @@ _FULL_DATE = re.compile(
     r"(?P<y>20\d{2}|19\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
+# A label before the date a page gives its story: 发布日期：, 发布时间:, 时间：
+_DATE_LABEL = re.compile(r"(?:发布|发表|更新|成文|印发|上传)?(?:日期|时间)\s*[:：]\s*$")
+_LABEL_REACH = 12
 # 人民网北京1月20日电 / 新华社北京1月20日电 / 光明网讯 / 本报讯
 _DATELINE = re.compile(
     rf"^\s*(?P<outlet>{OUTLET_PATTERN}|[\u4e00-\u9fa5]{{2,6}}?(?:网|社|报|台))"
@@ -127,6 +130,28 @@ def find_dateline(lead: str) -> Dateline | None:
 
 def find_full_date(text: str) -> PublishDate | None:
     """The first valid full date (with year) in `text`, with its time if given."""
+    return next(_full_dates(text), (None, None))[0]
+
+
+def find_shown_date(header: str, title: str = "") -> PublishDate | None:
+    """The date a page shows with its story, in the text above the story: one labelled as its
+    publication (发布日期：, 时间：); else the first after the headline (the byline under it;
+    a clock or calendar at the top of the page shows today, and teasers other days); else the
+    first."""
+    dates = list(_full_dates(header))
+    for found, start in dates:
+        if _DATE_LABEL.search(header, max(0, start - _LABEL_REACH), start):
+            return found
+    headline = header.rfind(title) if len(title) >= _MIN_HEADLINE else -1
+    if headline >= 0:
+        after = [found for found, start in dates if start >= headline + len(title)]
+        if after:
+            return after[0]
+    return dates[0][0] if dates else None
+
+
+def _full_dates(text: str) -> Iterator[tuple[PublishDate, int]]:
+    """Every valid full date of `text`, with where it starts."""
     for match in _FULL_DATE.finditer(text):
         y, m, d = int(match.group("y")), int(match.group("m")), int(match.group("d"))
         try:
@@ -137,8 +162,7 @@ def find_full_date(text: str) -> PublishDate | None:
         minute = int(match.group("M")) if match.group("M") else None
         if hour is not None and not (0 <= hour < 24 and minute is not None and minute < 60):
             hour = minute = None
-        return PublishDate(m, d, y, hour, minute)
-    return None
+        yield PublishDate(m, d, y, hour, minute), match.start()
 
 
 def year_for(month: int, day: int, reference: date) -> int:
