@@ -52,6 +52,8 @@ _MIN_CONTAINER_SHARE = 0.6
 # story's paragraphs together with the headline and the timestamp.
 _MERGED = 1.5
 _MAX_STRAY_CHARS = 6
+# A paragraph longer than this is the story's text, not its headline or a label
+_MAX_HEADLINE_CHARS = 40
 # A page title sharing less than this share of its character pairs with the story's opening
 # names the site or section, not the story; a heading replacing it shares at least
 # MIN_TITLE_OVERLAP.
@@ -191,18 +193,19 @@ def story_paragraphs(paragraphs: list[str], container: Container | None) -> list
         else:
             paragraphs = list(container.paragraphs)
     story: list[str] = []
-    prose = False
+    prose = told = False  # a sentence seen; a paragraph longer than a headline seen
     for paragraph in paragraphs:
         paragraph = _BACK_LINK.sub("", paragraph).strip()
         if _NO_WORDS.match(paragraph) or _META_LINE.match(paragraph):
             continue
-        if story and ends_article(paragraph):
-            break
+        if told and ends_article(paragraph):
+            break  # before the story's text, a comment link or a "推荐" label is furniture
         if is_boilerplate(paragraph) or (container and container.is_link_text(paragraph)):
             continue
         if not prose and len(paragraph) <= _MAX_STRAY_CHARS and not _SENTENCE.search(paragraph):
             continue  # a widget's label ("消息", "字号") before the story starts
         prose = prose or bool(_SENTENCE.search(paragraph))
+        told = told or (prose and len(paragraph) > _MAX_HEADLINE_CHARS)
         story.append(paragraph)
     return story
 
