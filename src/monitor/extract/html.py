@@ -54,6 +54,8 @@ _MERGED = 1.5
 _MAX_STRAY_CHARS = 6
 # A paragraph longer than this is the story's text, not its headline or a label
 _MAX_HEADLINE_CHARS = 40
+# Paragraphs of prose after a closing marker that show the story goes on past it
+_STORY_GOES_ON = 3
 # A page title sharing less than this share of its character pairs with the story's opening
 # names the site or section, not the story; a heading replacing it shares at least
 # MIN_TITLE_OVERLAP.
@@ -194,12 +196,14 @@ def story_paragraphs(paragraphs: list[str], container: Container | None) -> list
             paragraphs = list(container.paragraphs)
     story: list[str] = []
     prose = told = False  # a sentence seen; a paragraph longer than a headline seen
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
         paragraph = _BACK_LINK.sub("", paragraph).strip()
         if _NO_WORDS.match(paragraph) or _META_LINE.match(paragraph):
             continue
         if told and ends_article(paragraph):
-            break  # before the story's text, a comment link or a "推荐" label is furniture
+            if not _story_goes_on(paragraphs[index + 1 :], container):
+                break  # before the story's text, a comment link or a "推荐" label is furniture
+            continue  # a box of links inside the story (延伸阅读), which goes on after it
         if is_boilerplate(paragraph) or (container and container.is_link_text(paragraph)):
             continue
         if not prose and len(paragraph) <= _MAX_STRAY_CHARS and not _SENTENCE.search(paragraph):
@@ -208,6 +212,20 @@ def story_paragraphs(paragraphs: list[str], container: Container | None) -> list
         told = told or (prose and len(paragraph) > _MAX_HEADLINE_CHARS)
         story.append(paragraph)
     return story
+
+
+def _story_goes_on(rest: list[str], container: Container | None) -> bool:
+    """Whether the story goes on after a closing marker: paragraphs of its prose follow, not
+    links (a box of related links set inside a long story)."""
+    prose = [
+        p
+        for p in rest
+        if len(p) > _MAX_HEADLINE_CHARS
+        and _SENTENCE.search(p)
+        and not is_boilerplate(p)
+        and not (container and container.is_link_text(p))
+    ]
+    return len(prose) >= _STORY_GOES_ON
 
 
 def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> str:
