@@ -99,3 +99,52 @@ def test_a_pages_options_are_trafilaturas_own_for_its_address_and_leave_no_trace
     extract_article(CaptureInput(_page(f"<p>{_STORY}</p>"), "text/html", "https://a.example/1"))
     for url in ("https://news.gmw.cn/2021-01/20/x.htm", None, "https://a.example/1"):
         assert differ(_options(url), made(url)) == []
+
+
+def test_the_headline_is_what_the_title_and_a_heading_agree_on():
+    from monitor.extract import meta
+
+    headline = "国家发展改革委部署加快推进重大项目建设"
+    # a heading with a widget's words after the headline, a title with the site after it
+    assert meta.agreed_headline(f"{headline}_新闻中心", [f"{headline}分享到：微信"]) == headline
+    assert meta.agreed_headline(f"正在浏览：{headline}", [headline]) == headline
+    # a heading that is the site's name, shared by the title's end, is no headline
+    assert (
+        meta.agreed_headline(
+            f"{headline}_中华人民共和国国家发展和改革委员会", ["中华人民共和国国家发展和改革委员会"]
+        )
+        is None
+    )
+    # the title cut short: a subtitle heading of its own completes it
+    subtitle = "今年安排中央预算内投资6100亿元"
+    full = f"{headline} {subtitle}"
+    assert meta.agreed_headline(headline, [full, headline, subtitle]) == full
+    assert meta.split_title(f"{headline} - 要闻 - 某某日报网") == (headline, "某某日报网")
+
+
+def test_the_date_shown_with_the_story_is_labelled_or_under_the_headline():
+    from monitor.extract import meta
+
+    headline = "国家发展改革委部署加快推进重大项目建设"
+    clock = "2023年10月11日 星期三\n首页\n新闻中心\n"
+    assert meta.find_shown_date(f"{clock}{headline}\n发布日期：2021-01-20\n", headline).day == 20
+    assert meta.find_shown_date(f"{clock}{headline}\n2021-01-19 10:00\n", headline).day == 19
+    boxed = meta.find_shown_date(f"{clock}{headline}\n21\n2024年02月\n分享", headline)
+    assert (boxed.year, boxed.month, boxed.day) == (2024, 2, 21)
+
+
+def test_a_box_of_links_inside_a_story_does_not_end_it_and_reprint_notices_go():
+    story = [_STORY, "延伸阅读：另一条新闻的标题在这里", _STORY.replace("科技部", "工信部")] + [
+        _STORY.replace("科技部", name) for name in ("财政部", "商务部", "教育部")
+    ]
+    body = "".join(f"<p>{p}</p>" for p in story) + "<p>本文为原创稿件，未经书面授权请勿转载。</p>"
+    draft = _extract(_page(body))
+    assert "工信部将加快推进" in draft.body and "商务部将加快推进" in draft.body
+    assert "请勿转载" not in draft.body
+
+
+def test_a_caption_is_kept_and_a_credit_alone_goes():
+    caption = "图为国家实验室建设现场。新华社记者 李明 摄"
+    body = f"<p>{_STORY}</p><p>{caption}</p><p>新华社记者 李明 摄</p><p>{_STORY}</p>"
+    draft = _extract(_page(body))
+    assert caption in draft.body and draft.body.count("李明 摄") == 1

@@ -208,6 +208,8 @@ def _pick_title(lines: list[str], body: Body) -> tuple[str, bool]:
         cjk = len(_CJK.findall(candidate))
         if cjk < 6 or len(candidate) > 80 or candidate.endswith("。") or is_boilerplate(line):
             continue
+        if candidate.rstrip().endswith("摄"):
+            continue  # a photo's caption with its credit
         if "来源" in candidate:
             continue
         score = pair_share(candidate, opening)

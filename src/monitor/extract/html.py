@@ -65,6 +65,9 @@ _MAX_TAIL = 30  # a heading may run this much longer than the title it completes
 _MAX_HEADLINE = 80
 _TITLE_CONTEXT = 1500
 _SEPARATORS = "-_|｜— "
+# What a title may name after its headline: a section or a site, a few words without sentence
+# punctuation (a subtitle after a bar, "奋马扬鞭争春色，“虎”力全开向未来", is the headline's)
+_NAMES_A_PLACE = re.compile(r"[^，。！？、“”\"'：:,!?]{1,16}")
 _LIST_MARK = re.compile(r"^[-•·]\s+")
 # A date line of the page's own (2019-08-13 14:07 来源：澎湃新闻), not a sentence of the story.
 _META_LINE = re.compile(
@@ -101,12 +104,15 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     )
     # trafilatura finds no title in some old pages whose <title> stands in a malformed head
     own_title = tree.findtext(".//title") if tree is not None else None
-    raw_title = getattr(document, "title", None) or " ".join((own_title or "").split())
-    headline, title_site = meta.split_title(raw_title)
+    own_title = " ".join((own_title or "").split())
+    raw_title = getattr(document, "title", None) or own_title
+    _, title_site = meta.split_title(raw_title)
+    if own_title.startswith(raw_title) and len(own_title) > len(raw_title):
+        raw_title = own_title  # trafilatura cut it at a separator: what follows is weighed here
+    headline, _ = meta.split_title(raw_title)
     headings = container.headings if container else ()
     # the page's <title> and a heading agree on the headline: what they share; else it is
     # picked from the title and the headings by how they read against the story
-    own_title = " ".join((own_title or "").split())
     others = (*((raw_title,) if raw_title != own_title else ()), *headings)
     agreed = meta.agreed_headline(own_title, others)
     title = meta.without_byline(agreed or pick_title(headline, headings, paragraphs))
@@ -114,7 +120,10 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     paragraphs = [p for p in paragraphs if squeeze(p) not in repeated]
     if sum(len(p) for p in paragraphs) < _MIN_BODY_CHARS:
         return Rejection("no article body: only page chrome around it")
-    body_at = _find_squeezed(page_text, paragraphs[0][:20])
+    # the story's first paragraph of prose, found in the page: a headline or an issuer line
+    # before it may stand in the page's navigation too
+    anchor = next((p for p in paragraphs if len(p) > _MAX_HEADLINE_CHARS), paragraphs[0])
+    body_at = _find_squeezed(page_text, anchor[:20])
     header = page_text[max(0, body_at - 600) : body_at] if body_at >= 0 else ""
     page_date = meta.find_full_date(getattr(document, "date", None) or "") or None
     # the page's own address (og:url, canonical link), its site-name metadata or its title's
@@ -239,11 +248,15 @@ def pick_title(title: str, headings: tuple[str, ...], paragraphs: list[str]) -> 
             if heading.startswith(title) and len(title) < len(heading) <= len(title) + _MAX_TAIL:
                 return meta.split_title(heading)[0]  # not the site's name it may carry
             rest = title[len(heading) :] if title.startswith(heading) else ""
-            if rest and rest[0] in _SEPARATORS:
-                return heading
+            if (
+                rest
+                and rest[0] in _SEPARATORS
+                and _NAMES_A_PLACE.fullmatch(rest.strip(_SEPARATORS))
+            ):
+                return heading  # the title names the section or site after the headline
     opening = squeeze("".join(paragraphs)[:_TITLE_CONTEXT])
-    if pair_share(title, opening) >= _GENERIC_TITLE_OVERLAP:
-        return title
+    if pair_share(title, opening) >= _GENERIC_TITLE_OVERLAP or not _NAMES_A_PLACE.fullmatch(title):
+        return title  # it tells the story, or says something: no site or section name does
     stories = [
         heading
         for heading in headings

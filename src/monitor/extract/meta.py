@@ -18,6 +18,11 @@ _FULL_DATE = re.compile(
     r"(?P<y>20\d{2}|19\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
+# A date as a calendar box: the day on its own line, then the year and month, or after them
+_BOXED_DATE = re.compile(
+    r"(?:^|\n)\s*(?P<d>\d{1,2})\s*\n\s*(?P<y>20\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?\s*(?=\n|$)"
+    r"|(?:^|\n)\s*(?P<y2>20\d{2})\s*[-/.年]\s*(?P<m2>\d{1,2})\s*月?\s*\n\s*(?P<d2>\d{1,2})\s*日?\s*(?=\n|$)"
+)
 # A label before the date a page gives its story: 发布日期：, 发布时间:, 时间：
 _DATE_LABEL = re.compile(r"(?:发布|发表|更新|成文|印发|上传)?(?:日期|时间)\s*[:：]\s*$")
 _LABEL_REACH = 12
@@ -138,7 +143,7 @@ def find_shown_date(header: str, title: str = "") -> PublishDate | None:
     publication (发布日期：, 时间：); else the first after the headline (the byline under it;
     a clock or calendar at the top of the page shows today, and teasers other days); else the
     first."""
-    dates = list(_full_dates(header))
+    dates = sorted([*_full_dates(header), *_boxed_dates(header)], key=lambda found: found[1])
     for found, start in dates:
         if _DATE_LABEL.search(header, max(0, start - _LABEL_REACH), start):
             return found
@@ -148,6 +153,18 @@ def find_shown_date(header: str, title: str = "") -> PublishDate | None:
         if after:
             return after[0]
     return dates[0][0] if dates else None
+
+
+def _boxed_dates(text: str) -> Iterator[tuple[PublishDate, int]]:
+    """Dates laid out as a calendar box, the day on a line of its own beside the year and
+    month (21 / 2024年02月, 2024-02 / 21), with where each starts."""
+    for match in _BOXED_DATE.finditer(text):
+        y, m, d = (int(match.group(k) or match.group(k + "2")) for k in ("y", "m", "d"))
+        try:
+            date(y, m, d)
+        except ValueError:
+            continue
+        yield PublishDate(m, d, y), match.start()
 
 
 def _full_dates(text: str) -> Iterator[tuple[PublishDate, int]]:

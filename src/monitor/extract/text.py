@@ -53,7 +53,9 @@ _CHROME = re.compile(
     r"|^(?:首页|上一页|下一页|登录|注册|退出|字号)$"
     # a pager: 第1页/共3页 << 上一页 | 下一页 >>
     r"|^第\s*\d+\s*页\s*[/／]\s*共\s*\d+\s*页"
-    r"|摄\s*$"
+    # a photographer's credit on its own (新华社记者 李梦馨 摄); a caption, a sentence with the
+    # credit after it, is the story's (captions are kept as body, on every page)
+    r"|^[^。！？]{0,30}摄\s*$"
     r"|^(?:编辑|责编|校对|审核|监制|实习编辑)(?:\s*[:：|｜]\s*|\s+)[\u4e00-\u9fa5]{2,4}"
     r"(?:\s+(?:编辑|校对|审核|监制)(?:\s*[:：|｜]\s*|\s+)[\u4e00-\u9fa5]{2,4})*\s*$"
     r"|^(?:现在位置|当前位置|您的位置|您现在的位置|所在位置)\s*[:：]"

@@ -265,7 +265,8 @@ def article_values(draft: ArticleDraft) -> dict:
     """The columns of an Article row for an extracted draft, its text made storable."""
     values = _article_values(draft)
     values["features"] = {
-        key: [storable(word) for word in words] for key, words in values["features"].items()
+        key: [storable(word) if isinstance(word, str) else word for word in words]
+        for key, words in values["features"].items()
     }
     return {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}
 
