@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test lint format bench bench-quick bench-scale clean
+.PHONY: setup browser run test test-fast lint format bench bench-quick bench-scale clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# The tests without those marked slow (crashes, a Dask cluster, Prefect servers): a minute or two
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -27,6 +27,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
+# Earlier runs, kept out of the tree: bench/results holds the latest of each kind
+HISTORY = Path(__file__).resolve().parent.parent / "var" / "bench-history"
+
+
+def save_result(name: str, result: dict, stamp: str) -> None:
+    """Write a benchmark's result as the latest of its kind (bench/results/<name>), and a copy
+    stamped with its time under var/bench-history (not in the repository)."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / name).write_text(text)
+    HISTORY.mkdir(parents=True, exist_ok=True)
+    (HISTORY / f"{Path(name).stem}-{stamp}.json").write_text(text)
+
+
 _FULL_TIERS = (1_000, 10_000, 100_000)
 _QUICK_TIERS = (1_000,)
 
@@ -319,15 +333,14 @@ def main() -> None:
             databases.append("postgresql")
         else:
             print("PostgreSQL unreachable at 127.0.0.1:5432: SQLite only", file=sys.stderr)
-    RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    name = f"bench-{'quick-' if args.quick else ''}{stamp}.json"
+    name = f"bench{'-quick' if args.quick else ''}.json"
     started = time.perf_counter()
 
     def save(result: dict) -> None:
         seconds = round(time.perf_counter() - started)
         about = {"machine": machine(), "at": stamp, "seconds": seconds}
-        (RESULTS / name).write_text(json.dumps(result | about, indent=2, ensure_ascii=False))
+        save_result(name, result | about, stamp)
 
     result = run(args.quick, databases, save)
     print(table(result))

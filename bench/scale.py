@@ -173,14 +173,12 @@ def main() -> None:
     parser.add_argument("--redis", default=None, help="keep the copy index in this Redis")
     args = parser.parse_args()
     result = measure_scale(args.articles, args.database, args.new, args.redis)
-    from bench.__main__ import RESULTS, machine
+    from bench.__main__ import machine, save_result
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     size = f"{args.articles // 1_000_000}m" if args.articles >= 1_000_000 else str(args.articles)
-    name = f"scale-{size}-{args.database}{'-redis' if args.redis else ''}-{stamp}.json"
-    RESULTS.mkdir(exist_ok=True)
-    about = {"machine": machine(), "at": stamp}
-    (RESULTS / name).write_text(json.dumps(result | about, indent=2, ensure_ascii=False))
+    name = f"scale-{size}-{args.database}{'-redis' if args.redis else ''}.json"
+    save_result(name, result | {"machine": machine(), "at": stamp}, stamp)
     print(json.dumps(result))
     print(f"results: bench/results/{name}")
 

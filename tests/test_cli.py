@@ -208,6 +208,7 @@ def _pages() -> Path:
     return gne if gne.is_dir() else SEEDS
 
 
+@pytest.mark.slow
 def test_ingest_shows_bars_with_counts_and_time_left_on_a_terminal(home):
     """Standard error a terminal (a pty): a bar a stage with N/M and the time left, and a line
     as each stage ends; the summary on standard output as ever."""

@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.test_tracking import _state
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def _folder(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from monitor.cli import EXIT_SOME_FAILED
 from tests.sources.test_front_door import BODY, Site
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def _monitor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,8 @@ from monitor.store.models import Article, Capture, Change, EventArticle, Measure
 from tests.conftest import ROOT
 from tests.test_tracking import _state
 
+pytestmark = pytest.mark.slow
+
 
 def _write_captures(folder: Path, count: int) -> None:
     from bench.pages import generate_pages

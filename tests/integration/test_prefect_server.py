@@ -19,7 +19,7 @@ from tests import prefect_http
 from tests.conftest import ROOT
 from tests.digest.conftest import free_port
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def _wait(what: str, check, timeout: float = 120.0, every: float = 1.0):  # type: ignore[no-untyped-def]
