@@ -53,9 +53,9 @@ def page_quality() -> dict[str, dict[str, int]]:
     found = {}
     if pages_dir().is_dir():
         found = {"pages_ours": score(ours), "pages_trafilatura_alone": score(trafilatura_alone)}
-    # the larger set from public repositories, its two halves apart: the rules were developed
-    # on the first only
-    for half in ("development", "unseen"):
+    # the larger set from public repositories, its two halves apart (the rules were developed
+    # on the first), and the pages labelled after development ("fresh")
+    for half in ("development", "unseen", "fresh"):
         found[f"pages_{half}_ours"] = score(ours, half)
         found[f"pages_{half}_trafilatura_alone"] = score(trafilatura_alone, half)
     return found

@@ -1,6 +1,6 @@
-"""Fetch the pages of data/unseen_pages.toml that are not kept in the repository (their
-licence does not let them be) from their public repositories, into MONITOR_PAGES_CACHE
-(default var/pages-cache): `python -m tests.extract.fetch_pages`."""
+"""Fetch the pages of data/unseen_pages.toml and data/fresh_pages.toml that are not kept in the
+repository (their licence does not let them be) from their public repositories, into
+MONITOR_PAGES_CACHE (default var/pages-cache): `python -m tests.extract.fetch_pages`."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import sys
 
 import requests
 
-from tests.extract.gne import MORE_SOURCES, load_cases, more_page, pages_cache
+from tests.extract.gne import FRESH_SOURCES, MORE_SOURCES, load_cases, more_page, pages_cache
 
 
 def main() -> int:
     cache = pages_cache()
     cache.mkdir(parents=True, exist_ok=True)
     failed = 0
-    for name, source in load_cases(MORE_SOURCES).items():
+    sources = load_cases(MORE_SOURCES) | load_cases(FRESH_SOURCES)
+    for name, source in sources.items():
         if source["stored"] or more_page(name) is not None:
             continue
         url = f"https://raw.githubusercontent.com/{source['repo']}/{source['commit']}/{source['path']}"
