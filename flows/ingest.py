@@ -22,6 +22,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from monitor import pipeline
 from monitor.config import Settings, load_settings
+from monitor.errors import ConfigError
 from monitor.sources import collect, given_sources
 from monitor.stages.capture import extract_batch, extraction_batches, known_validators
 from monitor.store import Database, open_database
@@ -50,8 +51,13 @@ def task_runner() -> TaskRunner[Any]:
     address = os.environ.get("MONITOR_DASK_ADDRESS")
     if not address:
         return ThreadPoolTaskRunner(max_workers=EXTRACT_THREADS)
-    from prefect_dask import DaskTaskRunner
-
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise ConfigError(
+            "MONITOR_DASK_ADDRESS names a Dask cluster, but prefect-dask is not installed:"
+            " pip install 'policy-monitor[dask]'"
+        ) from exc
     return DaskTaskRunner(address=address)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from monitor.extract.meta import CHINA_TZ
+from monitor.clock import CHINA_TZ
 from monitor.pipeline import run_pipeline
 from monitor.sources import RawCapture, SourceFailure
 from monitor.store.models import Article, Capture, Change, Commitment, Event, Failure, Measure

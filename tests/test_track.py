@@ -7,7 +7,6 @@ import pytest
 from monitor.track import (
     SAME_COMMITMENT,
     Candidates,
-    best_match,
     commitment_fields,
     compare,
     decide,
@@ -55,9 +54,11 @@ def test_materially_different_wording_is_a_change_of_text():
 
 
 def test_a_different_item_does_not_match():
-    candidates = [(1, TEXT), (2, "第三,支持北京科技抗疫。我们建立了部市合作机制。")]
-    assert best_match(TEXT.replace("170", "190"), candidates) == 1
-    assert best_match("第四,支持北京建设国际人才引进的平台。", candidates) is None
+    candidates: Candidates[int] = Candidates()
+    candidates.add(1, TEXT, rank=2)
+    candidates.add(2, "第三,支持北京科技抗疫。我们建立了部市合作机制。", rank=1)
+    assert candidates.best_match(TEXT.replace("170", "190")) == 1
+    assert candidates.best_match("第四,支持北京建设国际人才引进的平台。") is None
 
 
 def _brute_force(text, entries):

@@ -196,7 +196,7 @@ def test_a_reworded_version_is_found_after_its_actor_was_dropped_from_memory(db,
 def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db, monkeypatch):
     from sqlalchemy import event as sa_event
 
-    from monitor.stages import insert_rows
+    from monitor.store.bulk import insert_rows
     from monitor.track import stage
 
     run_pipeline(db, _seeds(), "test")
@@ -240,7 +240,7 @@ def test_a_batch_writes_its_commitments_in_one_insert_and_one_update(db, monkeyp
 
 
 def test_new_commitment_ids_ascend_as_made_and_postgres_keeps_the_rest_of_its_block(db):
-    from monitor.stages import ID_BLOCK, NewIds
+    from monitor.store.bulk import ID_BLOCK, NewIds
 
     ids = NewIds(Commitment)
     with db.transaction() as session:

@@ -3,12 +3,11 @@
     MonitorError
     ├── ConfigError        bad or missing configuration
     ├── SourceError        a source could not be listed or read
-    ├── ExtractError       a capture holds no usable article (empty, binary, undecodable, no body)
     ├── StoreError         the database could not be reached or migrated
     └── DigestError        the digest could not be rendered or written
 
-Expected non-results inside a stage ("no article body", "copy of article 12") are values with a
-reason, not exceptions; these classes mark failures that end a unit of work.
+Expected non-results inside a stage (a capture with no article body, an address refused) are
+values with a reason, not exceptions; these classes mark failures that end a unit of work.
 """
 
 
@@ -22,10 +21,6 @@ class ConfigError(MonitorError):
 
 class SourceError(MonitorError):
     """A source could not be listed or one of its captures could not be read."""
-
-
-class ExtractError(MonitorError):
-    """A capture holds no usable article."""
 
 
 class StoreError(MonitorError):

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
+from monitor.clock import CHINA_TZ
 from monitor.extract import ArticleDraft, extract_article
 from monitor.extract.article import CaptureInput
-from monitor.extract.meta import CHINA_TZ
 from monitor.extract.text import split_lines
 from tests.conftest import GWR, gwr_report
 

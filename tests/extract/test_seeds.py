@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
+from monitor.clock import CHINA_TZ
 from monitor.extract import ArticleDraft, extract_article
 from monitor.extract.article import CaptureInput
-from monitor.extract.meta import CHINA_TZ
 from tests.conftest import GLOBAL_SEED, PEOPLE_SEED
 
 

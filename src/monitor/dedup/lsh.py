@@ -187,6 +187,7 @@ class LSHIndex:
     def _open(self) -> Any:
         if not self._redis_url:
             return CompactLSH(self._threshold)
+        _redis_client(self._redis_url)  # says so if the Redis client is not installed
         storage = _redis_storage(self._redis_url, self._name)
         try:
             lsh = MinHashLSH(threshold=self._threshold, num_perm=NUM_PERM, storage_config=storage)
@@ -286,6 +287,11 @@ def _redis_storage(url: str, name: str) -> dict:
 
 
 def _redis_client(url: str) -> Any:
-    import redis  # the client datasketch uses for its Redis storage
-
+    try:
+        import redis  # the client datasketch uses for its Redis storage
+    except ImportError as exc:
+        raise StoreError(
+            "a Redis URL is configured, but the Redis client is not installed:"
+            " pip install 'policy-monitor[redis]'"
+        ) from exc
     return redis.Redis.from_url(url)

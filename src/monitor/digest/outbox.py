@@ -23,8 +23,8 @@ from monitor.digest.deliver import send_message
 from monitor.digest.render import RenderedDigest, render_digest, resent_subject, split_changes
 from monitor.errors import DigestError
 from monitor.notify import NotifyError, notify
-from monitor.stages import insert_rows
 from monitor.store import Database
+from monitor.store.bulk import insert_rows
 from monitor.store.models import Change, Digest, DigestItem, utcnow
 from monitor.store.queries import (
     commitment_titles,

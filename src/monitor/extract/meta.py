@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from monitor import orgs
+from monitor.clock import CHINA_TZ
 from monitor.extract.outlets import OUTLET_PATTERN
-
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _NAME = r"[\u4e00-\u9fa5·]{2,5}"
 _NAMES = rf"{_NAME}(?:[、，, ]+{_NAME})*"

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Row, Select, delete, func, select, update
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
+from monitor.clock import CHINA_TZ
 from monitor.dedup import events as ev
 from monitor.dedup.copies import CopyIndex, find_copy, screen
 from monitor.dedup.signatures import (
@@ -21,7 +22,7 @@ from monitor.dedup.signatures import (
     shingled_many,
     to_bytes,
 )
-from monitor.extract.meta import CHINA_TZ, year_for
+from monitor.extract.meta import year_for
 from monitor.extract.parallel import in_workers
 from monitor.stages import (
     NewIds,

@@ -11,8 +11,8 @@ from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, defer
 
+from monitor.clock import CHINA_TZ
 from monitor.dedup import events as ev
-from monitor.extract.meta import CHINA_TZ
 from monitor.extract.parallel import in_workers
 from monitor.measures import extract_measures, measures_of_many
 from monitor.stages import (

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Result, Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from monitor.extract.meta import CHINA_TZ
+from monitor.clock import CHINA_TZ
 from monitor.store.models import (
     Article,
     Capture,

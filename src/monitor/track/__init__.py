@@ -27,7 +27,7 @@ from monitor.track.decide import (
     likeness,
     same_indicator,
 )
-from monitor.track.similar import SAME_COMMITMENT, Candidates, best_match, similarity
+from monitor.track.similar import SAME_COMMITMENT, Candidates, similarity
 
 __all__ = [
     "SAME_COMMITMENT",
@@ -35,7 +35,6 @@ __all__ = [
     "TARGET_PREFIX",
     "Candidates",
     "Outcome",
-    "best_match",
     "commitment_fields",
     "compare",
     "decide",

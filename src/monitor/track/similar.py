@@ -33,15 +33,6 @@ def similarity(a: str, b: str) -> float:
     return common / (len(pairs_a) + len(pairs_b) - common)
 
 
-def best_match(text: str, candidates: list[tuple[K, str]]) -> K | None:
-    """The key of the candidate commitment `text` is a version of, if any: the most similar, the
-    first of equals (candidates come most recent first)."""
-    index: Candidates[K] = Candidates()
-    for position, (key, other) in enumerate(candidates):
-        index.add(key, other, rank=len(candidates) - position)
-    return index.best_match(text)
-
-
 class Candidates(Generic[K]):
     """Commitment texts a new version may be a reworded or re-figured copy of, each with a sketch
     of its character pairs, which rules out at once, for all texts, those that cannot be
