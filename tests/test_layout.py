@@ -6,6 +6,7 @@ from tests.conftest import ROOT
 
 CORE = ROOT / "src" / "monitor"
 _IMPORT = re.compile(r"^\s*(?:import|from)\s+([a-z_][\w.]*)", re.M)
+_FROM_MONITOR = re.compile(r"^\s*from\s+monitor\s+import\s+(\([^)]*\)|[\w, ]+)", re.M)
 
 
 def _imports(library: str) -> list[str]:
@@ -32,3 +33,46 @@ def test_each_foreign_library_has_one_home():
     assert _imports("jieba") == ["words.py"]
     assert _imports("rjieba") == ["words.py"]
     assert _imports("jinja2") == ["digest/render.py"]
+
+
+# Which parts of the core each part may import (the layers, lowest first): a part imports
+# those below it, never those above. Helpers of every layer: errors, clock, config, words, orgs,
+# collector. The command line and the pipeline order the rest.
+_HELPERS = {"errors", "clock", "config", "words", "orgs", "collector", "fetch", "notify"}
+_MAY_IMPORT = {
+    "store": set(),
+    "sources": set(),
+    "extract": {"dedup", "measures"},  # warm.py loads what the shared workers run
+    "dedup": set(),
+    "measures": set(),
+    "track": {"measures", "stages", "store"},  # track/stage.py is the tracking stage's runner
+    "stages": {"extract", "dedup", "measures", "track", "sources", "store"},
+    "digest": {"store"},
+    "site": {"digest", "store"},
+    "pipeline": {"stages", "store", "sources", "track"},
+}
+
+
+def _parts_imported() -> dict[str, set[str]]:
+    """For each part of the core (a package or a module under src/monitor), the other parts
+    its modules import."""
+    imported: dict[str, set[str]] = {}
+    for path in CORE.rglob("*.py"):
+        part = path.relative_to(CORE).parts[0].removesuffix(".py")
+        source = path.read_text("utf-8")
+        parts = [m.split(".")[1] for m in _IMPORT.findall(source) if m.startswith("monitor.")]
+        for names in _FROM_MONITOR.findall(source):  # from monitor import track, words
+            parts += [name.strip() for name in names.strip("()").split(",") if name.strip()]
+        imported.setdefault(part, set()).update(p for p in parts if p != part)
+    return imported
+
+
+def test_imports_go_one_way():
+    for part, imported in _parts_imported().items():
+        if part in _MAY_IMPORT:
+            wrong = imported - _MAY_IMPORT[part] - _HELPERS
+            assert not wrong, f"{part} imports {sorted(wrong)}"
+    # and nothing below the command line imports the command line or the flows
+    for part, imported in _parts_imported().items():
+        if part not in ("cli", "__main__"):
+            assert not imported & {"cli", "__main__"}, part

@@ -11,22 +11,13 @@ from pathlib import Path
 from monitor.errors import ConfigError
 
 _CONFIG_RELATIVE = Path("config") / "monitor.toml"
-_SOURCE_KINDS = ("folder", "file", "warc", "urls", "feed", "sitemap")
-_WEB_KINDS = ("urls", "feed", "sitemap")
 # The keys of a [[sources]] entry: every kind's, the web kinds', and each kind's own (one of
-# which it needs: a URL list has its addresses inline or in a file)
+# which it needs: a URL list has its addresses inline or in a file), from the table of source
+# kinds (monitor.sources.kinds)
 _SOURCE_KEYS = frozenset({"name", "kind", "outlet", "include", "exclude"})
 _WEB_KEYS = frozenset(
     {"max_pages", "delay", "timeout", "deadline", "retries", "user_agent", "allow_private"}
 )
-_KIND_KEYS = {
-    "folder": frozenset({"path"}),
-    "file": frozenset({"path"}),
-    "warc": frozenset({"path"}),
-    "urls": frozenset({"urls", "path"}),
-    "feed": frozenset({"url"}),
-    "sitemap": frozenset({"url"}),
-}
 _SECURITY = ("plain", "starttls", "ssl")
 _QUIET_DAY = ("send", "skip")
 # A digest shows at most this many changes in full ([digest] max_items). A backlog (a first run
@@ -325,20 +316,21 @@ def _parse_source(root: Path, entry: Mapping) -> SourceConfig:
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"source entry {dict(entry)!r} lacks 'name'")
+    from monitor.sources.kinds import KINDS  # here: the sources package reads this module
+
     kind = entry.get("kind", "folder")
-    if kind not in _SOURCE_KINDS:
-        raise ConfigError(
-            f"source {name!r}: kind {kind!r} is not one of {', '.join(_SOURCE_KINDS)}"
-        )
-    allowed = _SOURCE_KEYS | _KIND_KEYS[kind] | (_WEB_KEYS if kind in _WEB_KINDS else set())
+    if kind not in KINDS:
+        raise ConfigError(f"source {name!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    own = KINDS[kind].keys
+    allowed = _SOURCE_KEYS | own | (_WEB_KEYS if KINDS[kind].web else set())
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise ConfigError(
             f"source {name!r}: unknown key {unknown[0]!r} for kind {kind!r}"
             f" (allowed: {', '.join(sorted(allowed))})"
         )
-    if not _KIND_KEYS[kind] & set(entry):
-        wanted = " or ".join(repr(key) for key in sorted(_KIND_KEYS[kind]))
+    if not own & set(entry):
+        wanted = " or ".join(repr(key) for key in sorted(own))
         raise ConfigError(f"source {name!r} of kind {kind!r} lacks {wanted}")
     value = _SourceValues(name, entry)
     default = SourceConfig(name, kind)

@@ -68,17 +68,11 @@ def collect(
     Args:
         validators: (ETag, Last-Modified) of pages fetched before, by URL, for conditional GET.
     """
-    from monitor.sources.local import read_source
-    from monitor.sources.warc import read_warc_source
-    from monitor.sources.web import read_web_source
+    from monitor.sources.kinds import kind_of, reader
 
     for source in sources:
-        if source.kind in ("folder", "file"):
-            yield from read_source(source)
-        elif source.kind == "warc":
-            yield from read_warc_source(source)
-        else:
-            yield from read_web_source(source, validators or {})
+        read = reader(source.kind)
+        yield from read(source, validators or {}) if kind_of(source.kind).web else read(source)
 
 
 # What `monitor ingest` may be told an address is; "address" fetches it and looks
