@@ -3,6 +3,8 @@ title, date and outlet right on every page (checks in data/gne_pages.toml)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.extract.gne import failures, load_cases, ours, pages_dir
@@ -13,10 +15,13 @@ CASES = load_cases()
 @pytest.fixture(scope="module")
 def folder():
     if not pages_dir().is_dir():
-        pytest.skip(
+        reason = (
             f"the real-page corpus is not at {pages_dir()} "
             "(set MONITOR_PAGES_DIR to the folder holding the gne pages)"
         )
+        if os.environ.get("MONITOR_REQUIRE_PAGES"):  # CI: the pages are required
+            pytest.fail(reason)
+        pytest.skip(reason)
     return pages_dir()
 
 
