@@ -38,7 +38,17 @@ def test_each_foreign_library_has_one_home():
 # Which parts of the core each part may import (the layers, lowest first): a part imports
 # those below it, never those above. Helpers of every layer: errors, clock, config, words, orgs,
 # collector. The command line and the pipeline order the rest.
-_HELPERS = {"errors", "clock", "config", "words", "orgs", "collector", "fetch", "notify"}
+_HELPERS = {
+    "errors",
+    "clock",
+    "config",
+    "words",
+    "orgs",
+    "collector",
+    "fetch",
+    "notify",
+    "outcomes",
+}
 _MAY_IMPORT = {
     "store": set(),
     "sources": set(),

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from monitor.outcomes import Outcome
 from monitor.track import (
     SAME_COMMITMENT,
     Candidates,
@@ -31,17 +32,17 @@ def _fields(text=TEXT, quantities=(QUANTITY,), periods=()):
 
 def test_a_version_with_no_commitment_before_it_is_new():
     outcome = decide(None, _fields(), target=False)
-    assert (outcome.kind, outcome.before, outcome.after) == ("NEW", None, _fields())
+    assert (outcome.kind, outcome.before, outcome.after) == (Outcome.NEW, None, _fields())
 
 
 def test_same_fields_are_reaffirmed():
-    assert compare(_fields(), _fields()).kind == "reaffirmed"
+    assert compare(_fields(), _fields()).kind == Outcome.REAFFIRMED
 
 
 def test_changed_figure_reports_only_that_field():
     new_quantity = QUANTITY | {"raw": "190多亿元", "value": 1.9e10}
     outcome = compare(_fields(), _fields(TEXT.replace("170", "190"), [new_quantity]))
-    assert outcome.kind == "CHANGED"
+    assert outcome.kind == Outcome.CHANGED
     assert outcome.before == {"quantities[0]": QUANTITY}
     assert outcome.after == {"quantities[0]": new_quantity}
 
@@ -49,7 +50,7 @@ def test_changed_figure_reports_only_that_field():
 def test_materially_different_wording_is_a_change_of_text():
     reworded = TEXT.replace("打造战略科技力量", "建设具有全球影响力的科技创新高地")
     outcome = compare(_fields(), _fields(reworded))
-    assert outcome.kind == "CHANGED"
+    assert outcome.kind == Outcome.CHANGED
     assert set(outcome.after) == {"text"}
 
 

@@ -20,6 +20,7 @@ from monitor.config import Settings, load_settings
 from monitor.digest.files import write_digest
 from monitor.digest.outbox import preview_digest, resend_digests, send_digests
 from monitor.errors import MonitorError
+from monitor.outcomes import ChangeKind
 from monitor.store import Database, existing_database, open_database, queries
 from monitor.terminal import RunProgress
 
@@ -509,7 +510,7 @@ def changes(
 
 def _what_changed(change: dict[str, Any]) -> str:
     """A CHANGED row's before → after, field by field; nothing for a NEW one."""
-    if change["kind"] != "CHANGED" or not change["before"]:
+    if change["kind"] != ChangeKind.CHANGED or not change["before"]:
         return ""
     return "; ".join(
         f"{_value(change['before'].get(field))} → {_value(value)}"
@@ -571,7 +572,7 @@ def commitment(
             f"{source['outlet'] or '?'} 《{source['title']}》 {figures}"
         )
     for change in found["changes"]:
-        if change["kind"] == "CHANGED":
+        if change["kind"] == ChangeKind.CHANGED:
             for field, old in change["before"].items():
                 new = change["after"][field]
                 typer.echo(f"  {field}: {_value(old)} -> {_value(new)}")

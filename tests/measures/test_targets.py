@@ -5,6 +5,7 @@ import pytest
 from monitor import track
 from monitor.measures import extract_measures
 from monitor.measures.targets import PLAN_KEY, find_sections
+from monitor.outcomes import Outcome
 
 REPORT = """一、2020年工作回顾
 
@@ -83,7 +84,7 @@ def test_an_increment_beside_the_same_value_is_no_change():
         return {"text": "财政赤字", "actor": "国务院", "quantities": [value, step], "periods": []}
 
     outcome = track.compare(fields("2000亿元", 2e11), fields("0元", 0.0), target=True)
-    assert outcome.kind == "reaffirmed"
+    assert outcome.kind == Outcome.REAFFIRMED
 
 
 def _found(sentence: str) -> list[tuple[str, str]]:

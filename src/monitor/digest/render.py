@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from monitor.config import DIGEST_MAX_ITEMS
+from monitor.outcomes import ChangeKind
 
 
 def environment(package: str) -> Environment:
@@ -64,8 +65,8 @@ def render_digest(
         site_url: where the commitment pages are published ([site] base_url): each entry
             links to its page.
     """
-    new = len({c["commitment_id"] for c in changes if c["kind"] == "NEW"})
-    changed = len({c["commitment_id"] for c in changes if c["kind"] == "CHANGED"})
+    new = len({c["commitment_id"] for c in changes if c["kind"] == ChangeKind.NEW})
+    changed = len({c["commitment_id"] for c in changes if c["kind"] == ChangeKind.CHANGED})
     subject = digest_subject(day, changed, new)
     shown, rest = split_changes(changes, max_items)
     context = {
@@ -111,7 +112,7 @@ def split_changes(
     if len(changes) <= max_items:
         return changes, []
     ranked = sorted(changes, key=lambda c: c["published_at"] or "", reverse=True)
-    ranked.sort(key=lambda c: c["kind"] != "CHANGED")  # stable: still newest first
+    ranked.sort(key=lambda c: c["kind"] != ChangeKind.CHANGED)  # stable: still newest first
     kept = {id(c) for c in ranked[:max_items]}
     shown: list[dict[str, Any]] = []
     rest: list[dict[str, Any]] = []
@@ -193,9 +194,9 @@ def group_by_event(
             # one entry a commitment: as it stands now, with every change since the last digest
             changes_of = commitment["changes"]
             kinds = {c["kind"] for c in changes_of}
-            commitment["kinds"] = [kind for kind in ("NEW", "CHANGED") if kind in kinds]
+            commitment["kinds"] = [kind for kind in ChangeKind if kind in kinds]
             commitment["now"] = changes_of[-1]
-            commitment["revisions"] = [c for c in changes_of if c["kind"] == "CHANGED"]
+            commitment["revisions"] = [c for c in changes_of if c["kind"] == ChangeKind.CHANGED]
         # changed commitments first: a figure or deadline that moved is the news
         group["commitments"] = sorted(group["commitments"].values(), key=lambda c: not _changed(c))
         group["changed"] = any(_changed(c) for c in group["commitments"])
@@ -204,7 +205,7 @@ def group_by_event(
 
 
 def _changed(commitment: dict[str, Any]) -> bool:
-    return "CHANGED" in commitment["kinds"]
+    return ChangeKind.CHANGED in commitment["kinds"]
 
 
 def field_label(field: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.digest.render import environment, field_label, field_value, figure_label
+from monitor.outcomes import ChangeKind
 from monitor.store import Database, queries
 
 _ENV = environment("monitor.site")
@@ -90,7 +91,7 @@ def _row(
     changes = history["changes"] if history else []
     return commitment | {
         "event_title": titles.get(commitment["event_id"], ""),
-        "changed": any(change["kind"] == "CHANGED" for change in changes),
+        "changed": any(change["kind"] == ChangeKind.CHANGED for change in changes),
         "date": (commitment["last_published_at"] or "")[:10],
     }
 

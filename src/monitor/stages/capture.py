@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.article import CaptureInput
 from monitor.extract.parallel import extract_many, extract_safely, in_workers
+from monitor.outcomes import CaptureStatus
 from monitor.sources import Item, RawCapture, Skipped, SourceFailure, Unchanged
 from monitor.stages import (
     RunContext,
@@ -139,7 +140,9 @@ def extract_pending(db: Database, context: RunContext) -> StageResult:
         context.report(f"extract: {done} of {total} captures")
         with db.transaction() as session:
             made = dict(drafts)
-            still_new = select(Capture.id).where(Capture.id.in_(ids), Capture.status == "new")
+            still_new = select(Capture.id).where(
+                Capture.id.in_(ids), Capture.status == CaptureStatus.NEW
+            )
             settled: dict[int, ArticleDraft | Rejection] = {}
             for capture_id in session.scalars(still_new.order_by(Capture.id)):
                 draft = made.get(capture_id)
@@ -168,13 +171,17 @@ def extract_each(
 
 
 def _new_captures(session: Session, ids: list[int]) -> list[Capture]:
-    query = select(Capture).where(Capture.id.in_(ids), Capture.status == "new")
+    query = select(Capture).where(Capture.id.in_(ids), Capture.status == CaptureStatus.NEW)
     return list(session.scalars(query.order_by(Capture.id)))
 
 
 def extraction_batches(db: Database) -> list[list[int]]:
     """The captures waiting for extraction, as batches that may run in parallel."""
-    query = select(Capture.id, Capture.size).where(Capture.status == "new").order_by(Capture.id)
+    query = (
+        select(Capture.id, Capture.size)
+        .where(Capture.status == CaptureStatus.NEW)
+        .order_by(Capture.id)
+    )
     return list(sized_batches(db, query))
 
 
@@ -207,7 +214,9 @@ def _settle(
     """
     articles = {i: d for i, d in drafts.items() if not isinstance(d, Rejection)}
     if articles:
-        flagged = update(Capture).where(Capture.id.in_(articles)).values(status="extracted")
+        flagged = (
+            update(Capture).where(Capture.id.in_(articles)).values(status=CaptureStatus.EXTRACTED)
+        )
         mark_done(session, flagged)
         rows = [{"capture_id": i, **article_values(d)} for i, d in articles.items()]
         insert_rows(session, Article, rows)
@@ -231,7 +240,7 @@ def capture_input(capture: Capture) -> CaptureInput:
 def reject(session: Session, capture: Capture, reason: str, context: RunContext) -> None:
     """Mark a capture as holding no article and record why, against this run."""
     reason = storable(reason)
-    capture.status, capture.error = "rejected", reason
+    capture.status, capture.error = CaptureStatus.REJECTED, reason
     session.add(
         Failure(
             run_id=context.run_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.parallel import extract_many
+from monitor.outcomes import CaptureStatus
 from monitor.stages import RunContext, StageResult, sized_batches
 from monitor.stages.capture import article_values, capture_input, reject
 from monitor.stages.measure import retract_measures
@@ -36,7 +37,7 @@ def reprocess_captures(db: Database, context: RunContext) -> StageResult:
     retracted or unchanged."""
     result = StageResult("reprocess")
     # a pruned capture's raw bytes are gone (store.retention): its article stays as it is
-    kept = Capture.status.in_(("extracted", "rejected"))
+    kept = Capture.status.in_((CaptureStatus.EXTRACTED, CaptureStatus.REJECTED))
     query = select(Capture.id, Capture.size).where(kept).order_by(Capture.id)
     for ids in context.batches("reprocess", list(sized_batches(db, query))):
         with db.transaction() as session:
@@ -67,7 +68,7 @@ def _reprocess(
         return "retracted"
     values = article_values(draft)
     if article is None:
-        capture.status, capture.error = "extracted", None
+        capture.status, capture.error = CaptureStatus.EXTRACTED, None
         session.add(Article(capture_id=capture.id, **values))
         return "articles"
     if all(getattr(article, key) == values[key] for key in _COMPARED):

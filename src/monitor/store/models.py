@@ -28,6 +28,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from monitor.outcomes import CaptureStatus
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -118,7 +120,7 @@ class Capture(Base):
     raw: Mapped[bytes] = mapped_column(CompressedBytes)
     outlet_hint: Mapped[str | None] = mapped_column(String(100))
     # new -> extracted | rejected
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CaptureStatus.NEW, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
 

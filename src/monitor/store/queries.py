@@ -12,6 +12,7 @@ from sqlalchemy import Result, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from monitor.clock import CHINA_TZ
+from monitor.outcomes import ChangeKind
 from monitor.store.models import (
     Article,
     Capture,
@@ -213,7 +214,7 @@ def list_changes(
             rows += _columns(session, query.where(Change.id.in_(chunk))).all()
         rows = rows[:limit]  # each chunk took at most `limit`: the oldest of them all
     sources = _commitment_sources(session, {row.commitment_id for row in rows})
-    previous = _previous_versions(session, [row for row in rows if row.kind == "CHANGED"])
+    previous = _previous_versions(session, [row for row in rows if row.kind == ChangeKind.CHANGED])
     # a run's changes share their detection time and an article's changes its date
     text_of = functools.cache(iso)
     # rows unpacked as tuples: a Row's attributes cost several times as much to read

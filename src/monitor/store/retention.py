@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import aliased
 
+from monitor.outcomes import CaptureStatus
 from monitor.store.db import Database
 from monitor.store.models import Article, Capture, Change, Measure, utcnow
 
-PRUNED = "pruned"  # a capture's status once its raw bytes are gone
 _BATCH = 500
 
 
@@ -48,7 +48,9 @@ def prune_captures(db: Database, older_than: timedelta, dry_run: bool = False) -
             for start in range(0, len(ids), _BATCH):
                 batch = ids[start : start + _BATCH]
                 session.execute(
-                    update(Capture).where(Capture.id.in_(batch)).values(raw=b"", status=PRUNED)
+                    update(Capture)
+                    .where(Capture.id.in_(batch))
+                    .values(raw=b"", status=CaptureStatus.PRUNED)
                 )
     return Pruned(len(rejected), len(recaptured), sum(row.size for row in rejected + recaptured))
 
@@ -56,7 +58,7 @@ def prune_captures(db: Database, older_than: timedelta, dry_run: bool = False) -
 def _rejected(cutoff: datetime) -> Select[tuple[int, int]]:
     """Old captures that gave no article."""
     return select(Capture.id, Capture.size).where(
-        Capture.status == "rejected", Capture.stored_at < cutoff
+        Capture.status == CaptureStatus.REJECTED, Capture.stored_at < cutoff
     )
 
 
@@ -85,7 +87,7 @@ def _recaptured(cutoff: datetime) -> Select[tuple[int, int]]:
         select(Capture.id, Capture.size)
         .join(Article, Article.capture_id == Capture.id)
         .where(
-            Capture.status == "extracted",
+            Capture.status == CaptureStatus.EXTRACTED,
             Capture.stored_at < cutoff,
             same_text_before,
             cited == 0,

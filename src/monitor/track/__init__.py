@@ -18,7 +18,7 @@ read and write the store are imported by their own names (monitor.track.stage).
 from monitor.track.decide import (
     SAME_WORDING,
     TARGET_PREFIX,
-    Outcome,
+    Decision,
     commitment_fields,
     compare,
     decide,
@@ -34,7 +34,7 @@ __all__ = [
     "SAME_WORDING",
     "TARGET_PREFIX",
     "Candidates",
-    "Outcome",
+    "Decision",
     "commitment_fields",
     "compare",
     "decide",

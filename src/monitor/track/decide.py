@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.measures.targets import PLAN_KEY
+from monitor.outcomes import Outcome
 from monitor.track.similar import similarity
 
 # Masked texts less similar than this have materially different wording.
@@ -24,12 +25,19 @@ _COMPARED_PERIOD_KEYS = ("raw", "kind", "start", "end")
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What a new version means for its commitment: new, changed or reaffirmed."""
+class Decision:
+    """What a new version means for its commitment (new, changed or reaffirmed), with the
+    fields that changed before and after."""
 
-    kind: str
+    kind: Outcome
     before: dict[str, Any] | None
     after: dict[str, Any]
+
+    @property
+    def counted(self) -> str:
+        """What a run counts it as: NEW, CHANGED or reaffirmed."""
+        change = self.kind.change
+        return str(change) if change is not None else str(self.kind)
 
 
 def identity(kind: str, actor: str | None, subject: str | None) -> str | None:
@@ -129,7 +137,7 @@ def commitment_fields(text: str, actor: str | None, quantities: list, periods: l
     }
 
 
-def decide(previous: dict[str, Any] | None, current: dict[str, Any], target: bool) -> Outcome:
+def decide(previous: dict[str, Any] | None, current: dict[str, Any], target: bool) -> Decision:
     """What a version means for its commitment: NEW when it has none before it, else what
     comparing their fields finds (compare), CHANGED or reaffirmed.
 
@@ -140,11 +148,11 @@ def decide(previous: dict[str, Any] | None, current: dict[str, Any], target: boo
         target: whether the commitment is a quantified target (is_target).
     """
     if previous is None:
-        return Outcome("NEW", None, current)
+        return Decision(Outcome.NEW, None, current)
     return compare(previous, current, target)
 
 
-def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = False) -> Outcome:
+def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = False) -> Decision:
     """Compare a commitment's fields with a new version's: changed fields before and after.
 
     A target is its figure: its value, unit, qualifier and range, and its deadline; the
@@ -171,12 +179,12 @@ def compare(previous: dict[str, Any], current: dict[str, Any], target: bool = Fa
     if not target and wording < SAME_WORDING:
         before["text"], after["text"] = previous.get("text"), current.get("text")
     if not after:
-        return Outcome("reaffirmed", None, current)
+        return Decision(Outcome.REAFFIRMED, None, current)
     if target and not any(key.startswith("quantities") for key in after):
         # the same figure for another plan or deadline: the figure says which target it is
         old, new = previous.get("quantities") or [None], current.get("quantities") or [None]
         before["quantities[0]"], after["quantities[0]"] = old[0], new[0]
-    return Outcome("CHANGED", before, after)
+    return Decision(Outcome.CHANGED, before, after)
 
 
 def _values(quantities: list[dict]) -> list[dict]:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from monitor import track
+from monitor.outcomes import Outcome
 from monitor.store.models import Change, Commitment, DigestItem, EventArticle, Observation
 from monitor.track.rows import change_row, make_latest, read_versions
 
@@ -21,7 +22,7 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
     present state of the commitment, which analysts were told of, did not change.
     """
     session.flush()
-    own = (Observation.commitment_id == commitment.id, Observation.outcome != "copy")
+    own = (Observation.commitment_id == commitment.id, Observation.outcome != Outcome.COPY)
     observed = select(Observation.measure_id).where(*own)
     versions = sorted(read_versions(session, observed), key=lambda version: version.key)
     observations = {o.measure_id: o for o in session.scalars(select(Observation).where(*own))}
@@ -32,9 +33,9 @@ def replay_commitment(session: Session, commitment: Commitment, run_id: int | No
             version.text, version.actor, version.quantities, version.periods
         )
         outcome = track.decide(previous, fields, track.is_target(commitment.identity))
-        observations[version.id].outcome = outcome.kind.lower()
-        if outcome.kind != "reaffirmed":  # NEW or CHANGED: a change to report
-            wanted[version.id] = (outcome.kind, outcome.before, outcome.after)
+        observations[version.id].outcome = outcome.kind
+        if outcome.kind.change is not None:  # NEW or CHANGED: a change to report
+            wanted[version.id] = (outcome.kind.change, outcome.before, outcome.after)
         previous = fields
     kept = set()
     for change in session.scalars(select(Change).where(Change.commitment_id == commitment.id)):

@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from monitor import track
+from monitor.outcomes import Outcome
 from monitor.stages import (
     NewIds,
     RunContext,
@@ -34,7 +35,7 @@ from monitor.store.models import (
     Observation,
     PendingMeasure,
 )
-from monitor.track.decide import Outcome
+from monitor.track.decide import Decision
 from monitor.track.index import RecentCommitments
 from monitor.track.replay import replay_commitment
 from monitor.track.rows import (
@@ -204,12 +205,12 @@ class _TrackBatch:
         if version.copy:
             # another outlet's copy: a source of what it matches, whatever text version it is
             if commitment is not None:
-                self.observations.append(_observation(version, commitment.id, "copy"))
-            return "copy"
+                self.observations.append(_observation(version, commitment.id, Outcome.COPY))
+            return str(Outcome.COPY)
         if commitment is None:
             outcome = track.decide(None, fields, track.is_target(version.identity))
             self._record(self._make(version, fields), version, outcome, run_id)
-            return outcome.kind
+            return outcome.counted
         self.exact.setdefault(version.masked_sha256, commitment)
         actor, text = commitment.actor, commitment.text
         try:
@@ -249,7 +250,7 @@ class _TrackBatch:
         self._load_versions({commitment.latest_measure_id})  # a replay may have changed it
         latest = self.versions[commitment.latest_measure_id]
         if version.key < latest.key:
-            self.observations.append(_observation(version, commitment.id, "pending"))
+            self.observations.append(_observation(version, commitment.id, Outcome.PENDING))
             self.write()  # the replay reads the commitment's observations and changes
             stored = self.session.get_one(Commitment, commitment.id, populate_existing=True)
             replay_commitment(self.session, stored, run_id)
@@ -260,21 +261,26 @@ class _TrackBatch:
         self._record(commitment, version, outcome, run_id)
         make_latest(commitment, version, fields)
         commitment.dirty = True
-        return outcome.kind
+        return outcome.counted
 
     def _record(
         self,
         commitment: BatchCommitment,
         version: Version,
-        outcome: Outcome,
+        outcome: Decision,
         run_id: int | None,
     ) -> None:
         """Record what a version means for its commitment: its observation, and the change it
         made unless it said the same again."""
-        self.observations.append(_observation(version, commitment.id, outcome.kind.lower()))
-        if outcome.kind != "reaffirmed":  # NEW or CHANGED: a change to report
+        self.observations.append(_observation(version, commitment.id, outcome.kind))
+        if outcome.kind.change is not None:  # NEW or CHANGED: a change to report
             change = change_row(
-                version.id, commitment.id, outcome.kind, outcome.before, outcome.after, run_id
+                version.id,
+                commitment.id,
+                outcome.kind.change,
+                outcome.before,
+                outcome.after,
+                run_id,
             )
             self.changes.append(change)
 
@@ -336,7 +342,9 @@ def _read_targets(session: Session, actors: set[str | None]) -> dict[str, int]:
     worded = (
         select(Measure.actor, Measure.subject, Observation.commitment_id)
         .join(Observation, Observation.measure_id == Measure.id)
-        .where(Measure.kind == "target", Measure.actor.in_(actors), Observation.outcome != "copy")
+        .where(
+            Measure.kind == "target", Measure.actor.in_(actors), Observation.outcome != Outcome.COPY
+        )
         .distinct()
     )
     for actor, subject, commitment_id in session.execute(worded):
@@ -344,7 +352,7 @@ def _read_targets(session: Session, actors: set[str | None]) -> dict[str, int]:
     return found
 
 
-def _observation(version: Version, commitment_id: int, outcome: str) -> dict:
+def _observation(version: Version, commitment_id: int, outcome: Outcome) -> dict:
     """The row of an observation of a version."""
     return {
         "commitment_id": commitment_id,
