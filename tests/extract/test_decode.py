@@ -4,7 +4,7 @@ import pytest
 
 from monitor.extract import Rejection, extract_article
 from monitor.extract.article import CaptureInput
-from monitor.extract.decode import DecodeFailure, decode_bytes
+from monitor.extract.decode import decode_bytes
 
 TEXT = "国务院新闻办公室举行新闻发布会，介绍有关情况。"
 
@@ -40,8 +40,8 @@ def test_bytes_win_over_a_wrong_declaration():
 )
 def test_bad_bytes_give_a_reason(data, reason):
     result = decode_bytes(data)
-    assert isinstance(result, DecodeFailure)
-    assert reason in result
+    assert isinstance(result, Rejection)
+    assert reason in result.reason
 
 
 def test_a_dump_without_prose_is_rejected_with_a_reason():

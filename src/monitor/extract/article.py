@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from monitor import words
 from monitor.extract import meta
-from monitor.extract.decode import DecodeFailure, decode_bytes
+from monitor.extract.decode import Rejection, decode_bytes
 from monitor.extract.outlets import most_named_site, outlet_for_url
 from monitor.extract.text import (
     Body,
@@ -55,13 +55,6 @@ class ArticleDraft:
 
 
 @dataclass(frozen=True)
-class Rejection:
-    """A capture that holds no usable article, and why."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
 class CaptureInput:
     """What the extractor needs to know of a capture besides its bytes."""
 
@@ -75,8 +68,8 @@ class CaptureInput:
 def extract_article(capture: CaptureInput) -> ArticleDraft | Rejection:
     """Extract the article of one capture; plain-text dumps and HTML pages are understood."""
     text = decode_bytes(capture.data, _charset(capture.media_type))
-    if isinstance(text, DecodeFailure):
-        return Rejection(str(text))
+    if isinstance(text, Rejection):
+        return text
     if capture.media_type.startswith("text/html") or _looks_like_html(text):
         from monitor.extract.html import extract_html
 

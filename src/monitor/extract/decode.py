@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 # A NUL byte, or this share of control characters in the first block, means a binary file.
 _BINARY_SNIFF_BYTES = 8192
@@ -22,8 +23,12 @@ _CHINESE_SHARE = 0.3
 _GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 
-class DecodeFailure(str):
-    """The reason bytes could not be turned into text (a str subclass, so it prints plainly)."""
+@dataclass(frozen=True)
+class Rejection:
+    """A capture that holds no usable article, and why: bytes that are no text, a page with no
+    story. The one shape of "no result, with a reason" of extraction."""
+
+    reason: str
 
 
 class Decoded(str):
@@ -39,16 +44,16 @@ def _decoded(text: str, lost: list[str]) -> Decoded:
     return decoded
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> Decoded | DecodeFailure:
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded | Rejection:
     """Decode a capture: UTF-8 first (what a page that decodes as UTF-8 almost surely is), then
     what the HTTP header or the page declares (GB2312 and GBK read as their superset GB18030),
-    then GB18030. Empty, binary and undecodable input come back as a DecodeFailure; text read
+    then GB18030. Empty, binary and undecodable input come back as a Rejection; text read
     with a few bytes replaced or control characters dropped says what it lost (Decoded.lost)."""
     if not data.strip():
-        return DecodeFailure("empty capture")
+        return Rejection("empty capture")
     head = data[:_BINARY_SNIFF_BYTES]
     if b"\x00" in head or len(_CONTROL.findall(head)) > _MAX_CONTROL_SHARE * len(head):
-        return DecodeFailure("binary content, not text")
+        return Rejection("binary content, not text")
     candidates = ["utf-8-sig"]
     for name in (declared, _declared_charset(head)):
         name = _GB_FAMILY.get(name.lower(), name.lower()) if name else None
@@ -75,7 +80,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded | DecodeFa
     lost, encoding, text = min(losses, key=lambda loss: loss[0])
     if lost <= _MAX_LOST_SHARE * len(text):
         return _printable(text, [_replaced(data, encoding, lost)])
-    return DecodeFailure(f"undecodable bytes (tried {', '.join(candidates)})")
+    return Rejection(f"undecodable bytes (tried {', '.join(candidates)})")
 
 
 def _replaced(data: bytes, encoding: str, count: int) -> str:
