@@ -23,8 +23,9 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from monitor import pipeline
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError
+from monitor.extract.stage import extract_batch, extraction_batches
 from monitor.sources import collect, given_sources
-from monitor.stages.capture import extract_batch, extraction_batches, known_validators
+from monitor.sources.stage import known_validators
 from monitor.store import Database, open_database
 from monitor.store.queries import list_changes, list_failures
 
@@ -181,7 +182,7 @@ def backfill(
 @task(name="reprocess-captures", cache_policy=NO_CACHE)
 def reprocess_captures(url: str, run_id: int, workers: int | None = None) -> pipeline.StageResult:
     """Extract every stored capture again; changed articles go through the stages anew."""
-    from monitor.stages.reprocess import reprocess_captures as reprocess_all
+    from monitor.reprocess import reprocess_captures as reprocess_all
 
     context = pipeline.RunContext(run_id=run_id, extract_workers=workers)
     return reprocess_all(_database(url), context)

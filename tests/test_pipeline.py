@@ -104,7 +104,7 @@ def test_running_again_changes_nothing(db, seed_captures):
 
 
 def test_the_same_page_twice_in_one_batch_and_again_later_is_stored_once(db, seed_captures):
-    from monitor.stages.capture import store_captures
+    from monitor.sources.stage import store_captures
 
     first, second = seed_captures
     again = replace(first, origin="elsewhere.txt")  # the same bytes from another address

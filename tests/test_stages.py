@@ -6,14 +6,8 @@ import threading
 import pytest
 
 from monitor.collector import FEWER_COLLECTIONS
-from monitor.stages import (
-    RunContext,
-    StageResult,
-    insert_rows,
-    pending_batches,
-    split_by_size,
-    stage,
-)
+from monitor.run import RunContext, StageResult, pending_batches, split_by_size, stage
+from monitor.store.bulk import insert_rows
 
 
 def test_a_stage_collects_cycles_less_often_and_gives_the_threshold_back():
@@ -69,7 +63,7 @@ def test_the_events_stage_inserts_a_batchs_new_events_in_one_statement(db, monke
 
     from bench.pages import generate_pages
     from monitor import pipeline
-    from monitor.stages import dedup
+    from monitor.dedup import stage as dedup
     from monitor.store.models import Article, Event, EventArticle
 
     run_id = pipeline.begin_run(db, "test")
@@ -111,7 +105,9 @@ def test_a_stage_that_fails_leaves_no_session_open(db, seed_captures, monkeypatc
     stage that fails with its traceback kept (a task's failure is) leaves no connection in a
     transaction, which on PostgreSQL would hold its locks against a later schema change."""
     from monitor import pipeline
-    from monitor.stages import capture, dedup, measure
+    from monitor.dedup import stage as dedup
+    from monitor.extract import stage as capture
+    from monitor.measures import stage as measure
 
     run_id = pipeline.begin_run(db, "test")
     context = RunContext(run_id=run_id, extract_workers=1)
@@ -213,7 +209,7 @@ def test_rows_inserted_at_once_read_back_as_the_orm_stores_them(db):
 
 
 def test_statistics_are_refreshed_as_a_stages_tables_double(monkeypatch):
-    from monitor import stages
+    from monitor import run as stages
 
     refreshed: list[tuple[str, ...]] = []
     monkeypatch.setattr(
@@ -263,10 +259,11 @@ def test_batches_hold_a_bounded_number_of_bytes_and_a_big_item_goes_alone():
 
 
 def test_big_captures_are_stored_and_extracted_in_batches_within_the_byte_budget(db, monkeypatch):
-    from monitor import stages
+    from monitor import run as stages
+    from monitor.extract import stage as capture
     from monitor.pipeline import run_pipeline
     from monitor.sources import RawCapture
-    from monitor.stages import capture
+    from monitor.sources import stage as storage
 
     monkeypatch.setattr(stages, "BATCH_BYTES", 20_000)
     page = "<html><body><p>" + "国务院新闻办公室举行新闻发布会。" * 400 + "</p></body></html>"
@@ -275,13 +272,13 @@ def test_big_captures_are_stored_and_extracted_in_batches_within_the_byte_budget
         for n in range(6)
     ]
     stored: list[int] = []
-    store_batch = capture._store_batch
+    store_batch = storage._store_batch
 
     def counting(db, batch, run_id, result):
         stored.append(sum(len(item.data) for item in batch))
         store_batch(db, batch, run_id, result)
 
-    monkeypatch.setattr(capture, "_store_batch", counting)
+    monkeypatch.setattr(storage, "_store_batch", counting)
     batches: list[list[int]] = []
     extraction_batches = capture.extraction_batches
     monkeypatch.setattr(

@@ -193,7 +193,7 @@ def ingest_command(
         # commands need not pay.
         from monitor.pipeline import run_pipeline
         from monitor.sources import collect, given_sources
-        from monitor.stages.capture import known_validators
+        from monitor.sources.stage import known_validators
 
         database = _database(settings)
         sources = given_sources(inputs, source, outlet, given, allow_private)
@@ -227,8 +227,8 @@ def _finish(
     """Print the run's summary, write the commitment pages (and the digest preview); exit 3
     when some inputs failed, 4 when nothing could be read."""
     from monitor.pipeline import summary_line
+    from monitor.run import counted
     from monitor.site import write_site
-    from monitor.stages import counted
 
     shown = shown or RunProgress()
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
@@ -304,7 +304,7 @@ def prune(
 ) -> None:
     """Drop the raw bytes of old captures that nothing cites: those that gave no article, and
     re-captures whose article text an earlier capture of the address holds."""
-    from monitor.stages import counted
+    from monitor.run import counted
     from monitor.store.retention import prune_captures
 
     settings = _settings(config)

@@ -1,7 +1,9 @@
 """The pipeline: a run stores captures, then runs every stage over everything pending.
 
-Each stage (in monitor.stages) is idempotent and resumable: a re-run finds nothing pending, and
-a crash loses at most the batch in flight, which the next run redoes.
+Each stage lives beside its logic (sources/stage.py, extract/stage.py, dedup/stage.py,
+measures/stage.py, track/stage.py); this module only orders them. Each is idempotent and
+resumable: a re-run finds nothing pending, and a crash loses at most the batch in flight, which
+the next run redoes.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import update
 
+from monitor.dedup.stage import find_copies_pending, group_events_pending
+from monitor.extract.stage import extract_pending
+from monitor.measures.stage import extract_measures_pending
+from monitor.run import RunContext, StageResult, counted
 from monitor.sources import Item
-from monitor.stages import RunContext, StageResult, counted
-from monitor.stages.capture import extract_pending, store_captures
-from monitor.stages.dedup import find_copies_pending, group_events_pending
-from monitor.stages.measure import extract_measures_pending
+from monitor.sources.stage import store_captures
 from monitor.store import Database
 from monitor.store.models import Run, utcnow
 from monitor.track.stage import track_pending
@@ -134,7 +137,7 @@ def reprocess_pipeline(
     advance: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Re-extract every stored capture, then run every stage; return the run's counts."""
-    from monitor.stages.reprocess import reprocess_captures
+    from monitor.reprocess import reprocess_captures
 
     with db.exclusive_run():
         run_id = begin_run(db, trigger)

@@ -195,7 +195,8 @@ def _store(db, seed_captures) -> list[int]:
 def test_batches_extracted_ahead_in_workers_store_what_one_batch_here_stores(
     db, seed_captures, monkeypatch
 ):
-    from monitor.stages import RunContext, capture
+    from monitor.extract import stage as capture
+    from monitor.run import RunContext
 
     ids = _store(db, seed_captures)
     here = capture.extract_pending(db, RunContext(run_id=None, extract_workers=1))
@@ -218,7 +219,8 @@ def test_batches_extracted_ahead_in_workers_store_what_one_batch_here_stores(
 def test_a_capture_the_workers_were_not_given_is_extracted_when_its_batch_is_stored(
     db, seed_captures, monkeypatch
 ):
-    from monitor.stages import RunContext, capture
+    from monitor.extract import stage as capture
+    from monitor.run import RunContext
 
     ids = _store(db, seed_captures)
     read = capture._capture_inputs

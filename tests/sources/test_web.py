@@ -274,7 +274,7 @@ def test_warc_html_responses_become_captures(tmp_path):
 
 def test_a_rerun_stores_validators_and_skips_unchanged_pages(db, httpserver):
     from monitor.pipeline import run_pipeline
-    from monitor.stages.capture import known_validators
+    from monitor.sources.stage import known_validators
 
     def handler(request):
         if request.headers.get("If-Modified-Since") == "Wed, 20 Jan 2021 05:38:00 GMT":

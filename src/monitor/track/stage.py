@@ -14,17 +14,9 @@ from sqlalchemy.orm import Session
 
 from monitor import track
 from monitor.outcomes import Outcome
-from monitor.stages import (
-    NewIds,
-    RunContext,
-    StageResult,
-    bulk_update,
-    insert_rows,
-    keep_statistics,
-    pending_batches,
-    stage,
-)
+from monitor.run import RunContext, StageResult, keep_statistics, pending_batches, stage
 from monitor.store import Database
+from monitor.store.bulk import NewIds, bulk_update, insert_rows
 from monitor.store.models import (
     Article,
     Capture,

@@ -15,17 +15,9 @@ from monitor.clock import CHINA_TZ
 from monitor.dedup import events as ev
 from monitor.extract.parallel import in_workers
 from monitor.measures import extract_measures, measures_of_many
-from monitor.stages import (
-    NewIds,
-    RunContext,
-    StageResult,
-    insert_rows,
-    keep_statistics,
-    mark_done,
-    pending_batches,
-    stage,
-)
+from monitor.run import RunContext, StageResult, keep_statistics, pending_batches, stage
 from monitor.store import Database
+from monitor.store.bulk import NewIds, insert_rows, mark_done
 from monitor.store.models import (
     Article,
     Change,

@@ -1,5 +1,8 @@
-"""Stage runners: each picks what the previous stage finished, in batches, and commits each
-batch's output together with the flag that marks it done."""
+"""What every stage of a run shares: the run's context, a stage's counts, batches of what is
+pending, and the decorator that times a stage. Each stage picks what the previous one finished,
+in batches, and commits each batch's output with the flag that marks it done; the stages live
+beside their logic (sources/stage.py, extract/stage.py, dedup/stage.py, measures/stage.py,
+track/stage.py) and pipeline.py orders them."""
 
 from __future__ import annotations
 
@@ -14,21 +17,15 @@ from sqlalchemy.orm import Session
 
 from monitor.collector import fewer_collections
 from monitor.store import Database
-from monitor.store.bulk import ID_BLOCK, NewIds, bulk_update, insert_rows, mark_done
 from monitor.store.db import refresh_statistics
 
 __all__ = [
     "BATCH_BYTES",
     "BATCH_SIZE",
-    "ID_BLOCK",
-    "NewIds",
     "RunContext",
     "StageResult",
-    "bulk_update",
     "counted",
-    "insert_rows",
     "keep_statistics",
-    "mark_done",
     "pending_batches",
     "sized_batches",
     "split_by_size",

@@ -24,18 +24,9 @@ from monitor.dedup.signatures import (
 )
 from monitor.extract.meta import year_for
 from monitor.extract.parallel import in_workers
-from monitor.stages import (
-    NewIds,
-    RunContext,
-    StageResult,
-    bulk_update,
-    insert_rows,
-    keep_statistics,
-    mark_done,
-    pending_batches,
-    stage,
-)
+from monitor.run import RunContext, StageResult, keep_statistics, pending_batches, stage
 from monitor.store import Database
+from monitor.store.bulk import NewIds, bulk_update, insert_rows, mark_done
 from monitor.store.models import (
     Article,
     Capture,

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.parallel import extract_many
+from monitor.extract.stage import article_values, capture_input, reject
+from monitor.measures.stage import retract_measures
 from monitor.outcomes import CaptureStatus
-from monitor.stages import RunContext, StageResult, sized_batches
-from monitor.stages.capture import article_values, capture_input, reject
-from monitor.stages.measure import retract_measures
+from monitor.run import RunContext, StageResult, sized_batches
 from monitor.store import Database
 from monitor.store.models import (
     Article,
