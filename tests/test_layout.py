@@ -58,11 +58,12 @@ _MAY_IMPORT = {
     "sources": set(),
     "extract": {"dedup", "measures"},  # warm.py loads what the shared workers run
     "dedup": set(),
-    "measures": {"dedup", "track"},  # its runner: events' speakers, the replay of a retraction
+    "measures": {"dedup", "track", "undo"},  # its runner: events' speakers, retractions
+    "undo": {"run", "store", "track"},  # a retraction's replay of the commitment's history
     "track": {"measures", "store"},  # the index, rows and replay the runner works with
     "digest": {"store"},
     "site": {"digest", "store"},
-    "reprocess": {"extract", "measures", "run", "store"},
+    "reprocess": {"extract", "run", "store", "undo"},
     "pipeline": {"sources", "extract", "dedup", "measures", "track", "run", "store", "reprocess"},
 }
 

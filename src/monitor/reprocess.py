@@ -8,25 +8,21 @@ ordinary stages derive it again on the next pass.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.extract import ArticleDraft, Rejection
 from monitor.extract.parallel import extract_many
 from monitor.extract.stage import article_values, capture_input, reject
-from monitor.measures.stage import retract_measures
 from monitor.outcomes import CaptureStatus
 from monitor.run import RunContext, StageResult, sized_batches
 from monitor.store import Database
 from monitor.store.models import (
     Article,
     Capture,
-    Commitment,
-    CopyLink,
-    Event,
-    EventArticle,
     Measure,
 )
+from monitor.undo import retract_article, retract_measures
 
 # What makes two extractions of one capture the same article.
 _COMPARED = ("title", "body", "outlet", "original_source", "date_text", "reporter", "editor")
@@ -57,7 +53,7 @@ def _reprocess(
     if isinstance(draft, Rejection):
         if article is None:
             return "unchanged"
-        _retract(session, article, context)
+        retract_article(session, article, context)
         retract_measures(
             session,
             list(session.scalars(select(Measure.id).where(Measure.article_id == article.id))),
@@ -73,37 +69,10 @@ def _reprocess(
         return "articles"
     if all(getattr(article, key) == values[key] for key in _COMPARED):
         return "unchanged"
-    _retract(session, article, context)
+    retract_article(session, article, context)
     for key, value in values.items():
         setattr(article, key, value)
     # features: the new topic words, the events stage adds the rest
     article.signature, article.shingle_count = None, None
     article.dedup_done = article.event_done = article.measures_done = False
     return "reextracted"
-
-
-def _retract(session: Session, article: Article, context: RunContext) -> None:
-    """Take back the copy links and event membership of an article and its copies; its
-    measures are compared with the new ones by the measures stage."""
-    copies = list(
-        session.scalars(select(CopyLink.article_id).where(CopyLink.canonical_id == article.id))
-    )
-    both = [article.id, *copies]
-    session.execute(delete(CopyLink).where(CopyLink.article_id.in_(both)))
-    session.execute(delete(CopyLink).where(CopyLink.canonical_id == article.id))
-    # its copies are compared again, against whatever is canonical once it is re-extracted
-    session.execute(
-        update(Article).where(Article.id.in_(copies)).values(dedup_done=False, event_done=False)
-    )
-    events = set(
-        session.scalars(select(EventArticle.event_id).where(EventArticle.article_id.in_(both)))
-    )
-    session.execute(delete(EventArticle).where(EventArticle.article_id.in_(both)))
-    session.flush()
-    for event_id in events:
-        if session.scalar(select(EventArticle.id).where(EventArticle.event_id == event_id)) is None:
-            session.execute(
-                update(Commitment).where(Commitment.event_id == event_id).values(event_id=None)
-            )
-            session.delete(session.get_one(Event, event_id))
-    session.flush()

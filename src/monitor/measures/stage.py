@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, defer
 
@@ -20,14 +20,10 @@ from monitor.store import Database
 from monitor.store.bulk import NewIds, insert_rows, mark_done
 from monitor.store.models import (
     Article,
-    Change,
-    Commitment,
-    DigestItem,
     Measure,
-    Observation,
     PendingMeasure,
 )
-from monitor.track.replay import replay_commitment
+from monitor.undo import retract_measures
 
 
 @stage
@@ -145,35 +141,3 @@ def _store_measures(
         else:
             added.append({"article_id": article.id, **draft.__dict__})
     return added
-
-
-def retract_measures(session: Session, measure_ids: list[int], context: RunContext) -> None:
-    """Take back measures and what tracking made of them; their commitments are settled again:
-    dropped when no version is left, else their history replayed without them."""
-    if not measure_ids:
-        return
-    commitments = set(
-        session.scalars(
-            select(Observation.commitment_id).where(Observation.measure_id.in_(measure_ids))
-        )
-    )
-    changes = select(Change.id).where(Change.measure_id.in_(measure_ids))
-    session.execute(delete(DigestItem).where(DigestItem.change_id.in_(changes)))
-    session.execute(delete(Change).where(Change.measure_id.in_(measure_ids)))
-    session.execute(delete(Observation).where(Observation.measure_id.in_(measure_ids)))
-    session.flush()
-    for commitment_id in commitments:
-        commitment = session.get_one(Commitment, commitment_id)
-        left = session.scalar(
-            select(Observation.id).where(Observation.commitment_id == commitment_id).limit(1)
-        )
-        if left is not None:
-            replay_commitment(session, commitment, context.run_id)
-            continue
-        stale = select(Change.id).where(Change.commitment_id == commitment_id)
-        session.execute(delete(DigestItem).where(DigestItem.change_id.in_(stale)))
-        session.execute(delete(Change).where(Change.commitment_id == commitment_id))
-        session.delete(commitment)
-    session.flush()  # commitments point at their latest measure: settle them, then delete
-    session.execute(delete(PendingMeasure).where(PendingMeasure.measure_id.in_(measure_ids)))
-    session.execute(delete(Measure).where(Measure.id.in_(measure_ids)))
