@@ -101,9 +101,9 @@ def extract(
 def run_stage(
     url: str, name: str, run_id: int, redis_url: str | None = None
 ) -> pipeline.StageResult:
-    """Run one pipeline stage over everything pending."""
-    stage = next(s for s in pipeline.STAGES if s.__name__ == name)
-    return stage(_database(url), pipeline.RunContext(run_id=run_id, redis_url=redis_url))
+    """Run one pipeline stage, by its name, over everything pending."""
+    context = pipeline.RunContext(run_id=run_id, redis_url=redis_url)
+    return pipeline.run_stage(_database(url), name, context)
 
 
 def run_name(prefix: str, time_format: str = "%Y-%m-%dT%H:%M") -> str:
@@ -197,9 +197,9 @@ def reprocess(config: str | None = None) -> dict[str, int]:
     with db.exclusive_run():
         run_id = pipeline.begin_run(db, "flow")
         results = [reprocess_captures(url, run_id, settings.extract_workers)]
-        for stage in pipeline.STAGES:
-            run = run_stage.with_options(name=task_name(stage.__name__))
-            results.append(run(url, stage.__name__, run_id, settings.redis_url))
+        for name in pipeline.stage_names():
+            run = run_stage.with_options(name=name)
+            results.append(run(url, name, run_id, settings.redis_url))
         counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
     print(pipeline.summary_line(counts))
@@ -238,19 +238,14 @@ def _locked_pass(
     results += [
         future.result() for future in extract.map(url, batches, run_id, settings.extract_workers)
     ]
-    for stage in pipeline.STAGES[1:]:
-        run = run_stage.with_options(name=task_name(stage.__name__))
-        results.append(run(url, stage.__name__, run_id, settings.redis_url))
+    for name in pipeline.stage_names(after="extract"):  # extraction ran as batches above
+        run = run_stage.with_options(name=name)
+        results.append(run(url, name, run_id, settings.redis_url))
     counts = pipeline.finish_run(db, run_id, results) | {"run_id": run_id}
     _publish(db, run_id, counts)
     write_site_task(url, str(settings.site_dir), settings.site_base_url)
     print(pipeline.summary_line(counts))
     return _ended(settings, run_id, counts)
-
-
-def task_name(stage: str) -> str:
-    """A stage's task name, in the style of the others: find_copies_pending -> find-copies."""
-    return stage.removesuffix("_pending").replace("_", "-")
 
 
 @task(name="write-site", cache_policy=NO_CACHE)

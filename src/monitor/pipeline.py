@@ -22,7 +22,17 @@ from monitor.store import Database
 from monitor.store.models import Run, utcnow
 from monitor.track.stage import track_pending
 
-__all__ = ["STAGES", "RunContext", "StageResult", "run_pipeline", "store_captures", "summary_line"]
+__all__ = [
+    "STAGES",
+    "RunContext",
+    "StageResult",
+    "run_pipeline",
+    "run_stage",
+    "stage_name",
+    "stage_names",
+    "store_captures",
+    "summary_line",
+]
 
 
 def begin_run(db: Database, trigger: str) -> int:
@@ -55,6 +65,23 @@ STAGES: tuple[Callable[[Database, RunContext], StageResult], ...] = (
     extract_measures_pending,
     track_pending,
 )
+
+
+def stage_name(stage: Callable[..., StageResult]) -> str:
+    """A stage's name, as tasks and logs call it: find_copies_pending -> find-copies."""
+    return stage.__name__.removesuffix("_pending").replace("_", "-")
+
+
+def stage_names(after: str | None = None) -> list[str]:
+    """The stages' names in the order they run; with `after`, those that follow that one."""
+    names = [stage_name(stage) for stage in STAGES]
+    return names[names.index(after) + 1 :] if after else names
+
+
+def run_stage(db: Database, name: str, context: RunContext) -> StageResult:
+    """Run one stage, named as stage_names names it, over everything pending: what a flow's
+    task calls (the stages are read when called, so a wrapper of them is honoured)."""
+    return next(stage for stage in STAGES if stage_name(stage) == name)(db, context)
 
 
 def run_pipeline(
