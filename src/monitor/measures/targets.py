@@ -197,10 +197,10 @@ def find_targets(
     if not (is_forward(sentence) if forward is None else forward):
         return []
     targets: list[Target] = []
-    topic: str | None = None  # what the clause before, with no figure, acts on
+    before = ""  # the clause before, whose topic a short indicator may belong to
     for clause in _CLAUSE.finditer(sentence):
         text = clause.group()
-        topic, after_topic = _topic(text), topic
+        after, before = before, text
         if _REPORT.search(text):
             continue  # 去年经济增长2.3%: what was, beside what is to be
         taken = 0
@@ -215,9 +215,10 @@ def find_targets(
             if not _DIGIT.search(quantity.raw):
                 continue  # 两个积极性, 八个方面: counts in words are not targets
             if _FROM.search(prefix):
-                baseline = _indicator(_FROM.split(prefix)[0])
-                if baseline is not None and after_topic and segment_start == 0:
-                    baseline = _of_topic(after_topic, baseline, _FROM.split(prefix)[0])
+                named = _FROM.split(prefix)[0]
+                baseline = _indicator(named)
+                if baseline is not None and segment_start == 0:
+                    baseline = _of_topic(after, baseline, named)
                 continue
             following = text[taken:]
             if _PORTION.match(following):
@@ -236,8 +237,8 @@ def find_targets(
                 or _indicator(prefix, quantity)
                 or _indicator_after(prefix, quantity, text, taken)
             )
-            if indicator is not None and after_topic and segment_start == 0 and by is None:
-                indicator = _of_topic(after_topic, indicator, prefix)
+            if indicator is not None and segment_start == 0 and by is None:
+                indicator = _of_topic(after, indicator, prefix)
             baseline = None
             if indicator is not None and _is_population(indicator, quantity):
                 continue  # 今年高校毕业生820多万人: how many there are, not a target
@@ -393,9 +394,11 @@ def _topic(clause: str) -> str | None:
     return rest if words.leading_noun(rest) == rest else None
 
 
-def _of_topic(topic: str, indicator: str, prefix: str) -> str:
+def _of_topic(before: str, indicator: str, prefix: str) -> str:
     """A short indicator that opens its clause (财政补助由…提高到420元 after 整合城乡居民基本
-    医保制度) measures something of the clause before's topic."""
-    if len(_CJK.findall(indicator)) > _OF_TOPIC_CJK or not _named(prefix, False):
+    医保制度) measures something of the topic of the clause before, if that has one (the
+    clause is cut into words only then)."""
+    if not before or len(_CJK.findall(indicator)) > _OF_TOPIC_CJK or not _named(prefix, False):
         return indicator
-    return _INSTITUTION.sub("", topic) + indicator
+    topic = _topic(before)
+    return indicator if topic is None else _INSTITUTION.sub("", topic) + indicator
