@@ -98,10 +98,9 @@ def _replaced(data: bytes, encoding: str, count: int) -> str:
 def _printable(text: str, lost: list[str]) -> Decoded:
     """Text without the control characters (NUL among them) no page shows and no database
     stores; tabs and line ends stay. What was dropped is added to what decoding lost."""
-    if _CONTROL_TEXT.search(text):
-        dropped = len(_CONTROL_TEXT.findall(text))
+    text, dropped = _CONTROL_TEXT.subn("", text)
+    if dropped:
         noun = "character" if dropped == 1 else "characters"
-        text = _CONTROL_TEXT.sub("", text)
         lost = [*lost, f"{dropped} NUL or control {noun} dropped"]
     return _decoded(text, lost)
 
@@ -109,11 +108,10 @@ def _printable(text: str, lost: list[str]) -> Decoded:
 def _single_byte(name: str) -> bool:
     """Whether a codec gives one character a byte: every byte string decodes in it."""
     try:
-        return codecs.lookup(name).name in _SINGLE_BYTE or codecs.lookup(name).name.startswith(
-            ("iso8859", "cp125")
-        )
+        codec = codecs.lookup(name).name
     except LookupError:
         return False
+    return codec in _SINGLE_BYTE or codec.startswith(("iso8859", "cp125"))
 
 
 def _reads_as_chinese(data: bytes) -> bool:

@@ -106,10 +106,10 @@ def extract_html(html: str, capture: CaptureInput) -> ArticleDraft | Rejection:
     own_title = tree.findtext(".//title") if tree is not None else None
     own_title = " ".join((own_title or "").split())
     raw_title = getattr(document, "title", None) or own_title
-    _, title_site = meta.split_title(raw_title)
+    headline, title_site = meta.split_title(raw_title)
     if own_title.startswith(raw_title) and len(own_title) > len(raw_title):
         raw_title = own_title  # trafilatura cut it at a separator: what follows is weighed here
-    headline, _ = meta.split_title(raw_title)
+        headline = meta.split_title(raw_title)[0]
     headings = container.headings if container else ()
     # the page's <title> and a heading agree on the headline: what they share; else it is
     # picked from the title and the headings by how they read against the story
