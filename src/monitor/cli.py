@@ -129,8 +129,9 @@ def run(config: ConfigOption = None) -> None:
     settings = _settings(config)
     from flows.ingest import run_ingest
 
-    counts = run_ingest(config=str(config) if config else None)
-    _finish(settings, counts)
+    with RunProgress() as shown:
+        counts = run_ingest(config=str(config) if config else None)
+        _finish(settings, counts, shown)
 
 
 class GivenKind(StrEnum):
@@ -177,28 +178,29 @@ def ingest_command(
     """
     settings = _settings(config)
     given = "address" if kind is GivenKind.auto else kind.value
-    if _prefect_configured():
-        from flows.ingest import run_ingest
+    database: Database | None = None
+    with RunProgress() as shown:
+        if _prefect_configured():
+            from flows.ingest import run_ingest
 
-        counts = run_ingest(
-            config=str(config) if config else None,
-            paths=inputs,
-            source=source,
-            outlet=outlet,
-            kind=given,
-            allow_private=allow_private,
-        )
-    else:
-        # Imported here: the pipeline's libraries take seconds to load, which the read-only
-        # commands need not pay.
-        from monitor.pipeline import run_pipeline
-        from monitor.sources import collect, given_sources
-        from monitor.sources.stage import known_validators
+            counts = run_ingest(
+                config=str(config) if config else None,
+                paths=inputs,
+                source=source,
+                outlet=outlet,
+                kind=given,
+                allow_private=allow_private,
+            )
+        else:
+            # Imported here: the pipeline's libraries take seconds to load, which the read-only
+            # commands need not pay.
+            from monitor.pipeline import run_pipeline
+            from monitor.sources import collect, given_sources
+            from monitor.sources.stage import known_validators
 
-        database = _database(settings)
-        sources = given_sources(inputs, source, outlet, given, allow_private)
-        items = collect(sources, known_validators(database))
-        with RunProgress() as shown:
+            database = _database(settings)
+            sources = given_sources(inputs, source, outlet, given, allow_private)
+            items = collect(sources, known_validators(database))
             counts = run_pipeline(
                 database,
                 items,
@@ -208,9 +210,7 @@ def ingest_command(
                 progress=shown.line,
                 advance=shown.advance,
             )
-            _finish(settings, counts, write=False, shown=shown)
-        return
-    _finish(settings, counts, write=False)
+        _finish(settings, counts, shown, write=False, database=database)
 
 
 # Exit statuses of a run that went through (1 is an error that stopped it, 2 a usage error)
@@ -221,22 +221,24 @@ EXIT_NOTHING_READ = 4
 def _finish(
     settings: Settings,
     counts: dict[str, int],
+    shown: RunProgress,
     write: bool = True,
-    shown: RunProgress | None = None,
+    database: Database | None = None,
 ) -> None:
-    """Print the run's summary, write the commitment pages (and the digest preview); exit 3
-    when some inputs failed, 4 when nothing could be read."""
+    """Print the run's summary, write the commitment pages (and the digest preview) from the
+    run's database (opened here if the run was a flow's); exit 3 when some inputs failed, 4
+    when nothing could be read."""
     from monitor.pipeline import summary_line
     from monitor.run import counted
     from monitor.site import write_site
 
-    shown = shown or RunProgress()
+    database = database or _database(settings)
     typer.echo(f"run {counts.get('run_id')}: {summary_line(counts)}")
-    pages = write_site(_database(settings), settings.site_dir, shown.advance)
+    pages = write_site(database, settings.site_dir, shown.advance)
     shown.line(f"site: {pages} pages in {settings.site_dir}")
     shown.stop()
     if write:
-        for path in _write_preview(settings, settings.digest_dir, _today(settings)):
+        for path in _write_preview(settings, database, settings.digest_dir, _today(settings)):
             typer.echo(f"digest: {path}")
     read = counts.get("captures", 0) + counts.get("unchanged", 0)
     failed = counts.get("failures", 0)
@@ -250,10 +252,8 @@ def _finish(
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
-def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
-    rendered = preview_digest(
-        _database(settings), day, settings.digest_max_items, settings.site_base_url
-    )
+def _write_preview(settings: Settings, database: Database, out: Path, day: date) -> list[Path]:
+    rendered = preview_digest(database, day, settings.digest_max_items, settings.site_base_url)
     to = settings.recipients[0].address if settings.recipients else "digest@localhost"
     return write_digest(rendered, out, settings.smtp.sender, to)
 
@@ -262,34 +262,29 @@ def _write_preview(settings: Settings, out: Path, day: date) -> list[Path]:
 def reprocess(config: ConfigOption = None) -> None:
     """Re-extract every stored raw capture (after an extractor improved); later stages follow."""
     settings = _settings(config)
-    if _prefect_configured():
-        from flows.ingest import reprocess as reprocess_flow
+    database: Database | None = None
+    with RunProgress() as shown:
+        if _prefect_configured():
+            from flows.ingest import reprocess as reprocess_flow
 
-        counts = reprocess_flow(config=str(config) if config else None)
-    else:
-        from monitor.pipeline import reprocess_pipeline
+            counts = reprocess_flow(config=str(config) if config else None)
+        else:
+            from monitor.pipeline import reprocess_pipeline
 
-        with RunProgress() as shown:
+            database = _database(settings)
             counts = reprocess_pipeline(
-                _database(settings),
+                database,
                 "cli",
                 settings.redis_url,
                 settings.extract_workers,
                 progress=shown.line,
                 advance=shown.advance,
             )
-            _reprocessed(counts)
-            _finish(settings, counts, write=False, shown=shown)
-        return
-    _reprocessed(counts)
-    _finish(settings, counts, write=False)
-
-
-def _reprocessed(counts: dict[str, int]) -> None:
-    typer.echo(
-        f"reprocessed: {counts.get('reextracted', 0)} re-extracted, "
-        f"{counts.get('unchanged', 0)} unchanged, {counts.get('retracted', 0)} retracted"
-    )
+        typer.echo(
+            f"reprocessed: {counts.get('reextracted', 0)} re-extracted, "
+            f"{counts.get('unchanged', 0)} unchanged, {counts.get('retracted', 0)} retracted"
+        )
+        _finish(settings, counts, shown, write=False, database=database)
 
 
 @command()
@@ -612,7 +607,7 @@ def digest(
     settings = _settings(config)
     when = day.date() if day else _today(settings)
     if out is not None:
-        for path in _write_preview(settings, out, when):
+        for path in _write_preview(settings, _database(settings), out, when):
             typer.echo(str(path))
         return
     db = _database(settings)
