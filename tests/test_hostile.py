@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,28 @@ def test_a_folder_reads_its_warc_files_and_counts_what_is_no_capture(tmp_path, m
     output = monitor("ingest", str(pages))
     assert "2 captures (2 new), 1 file skipped (not captures), 2 articles" in output
     assert _json(monitor, "failures") == []
+
+
+def test_a_redis_url_without_the_redis_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MONITOR_REDIS_URL", raising=False)
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if the extra were not installed
+    config = tmp_path / "monitor.toml"
+    config.write_text('[dedup]\nredis_url = "redis://127.0.0.1:6379/15"\n', encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["ingest", str(PEOPLE_SEED), "--config", str(config)],
+        env={"MONITOR_HOME": str(tmp_path / "home")},
+    )
+    assert result.exit_code == 1
+    assert "pip install 'policy-monitor[redis]'" in result.output
+
+
+def test_a_dask_address_without_the_dask_extra_says_how_to_install_it(monkeypatch):
+    from flows.ingest import task_runner
+
+    monkeypatch.setitem(sys.modules, "prefect_dask", None)
+    monkeypatch.setenv("MONITOR_DASK_ADDRESS", "tcp://127.0.0.1:8786")
+    with pytest.raises(ConfigError, match=r"policy-monitor\[dask\]"):
+        task_runner()

@@ -35,4 +35,7 @@ class Outcome(StrEnum):
     @property
     def change(self) -> ChangeKind | None:
         """The change it flags, if any."""
-        return {Outcome.NEW: ChangeKind.NEW, Outcome.CHANGED: ChangeKind.CHANGED}.get(self)
+        return _FLAGS.get(self)
+
+
+_FLAGS = {Outcome.NEW: ChangeKind.NEW, Outcome.CHANGED: ChangeKind.CHANGED}
